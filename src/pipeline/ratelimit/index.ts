@@ -1,0 +1,90 @@
+import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../../clock.ts';
+import type { Config } from '../../config/schema.ts';
+import { GatehouseError } from '../../errors/GatehouseError.ts';
+import type { LimitDecision, LimitPolicy } from './gcra.ts';
+import { rateLayers } from './layers.ts';
+import type { LimitCharge, RateLimitStore } from './RateLimitStore.ts';
+import { ThrottleQueue } from './ThrottleQueue.ts';
+
+export type { RouteCost } from './layers.ts';
+
+export interface RateLimitDeps {
+  readonly store: RateLimitStore;
+  readonly clock: Clock;
+  readonly limits: Config['rateLimit'];
+  readonly layers: Config['rateLayers'];
+  /** Waits for the throttling queue (default: a real timer; tests pass their own). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const LAYER_NAMES = ['address', 'range', 'global'] as const;
+
+/**
+ * Stage 2, rate limiting. `beforeAuthentication` runs before the body is read and before
+ * any credential is checked: per client address, per address range, then for the whole
+ * server. `perPrincipal` runs right after authentication: per user (rate and plan quotas)
+ * or per capability. A route's declared `rateCost` is charged on every layer.
+ *
+ * Throttling (MISSION §2, "queue briefly, then reject"): when `queueMaxWaitMs` > 0, a request
+ * that would be allowed within that wait is held (a bounded number at once) and tried again
+ * once; otherwise, or if it is still refused, 429.
+ */
+export function rateLimitStage(deps: RateLimitDeps) {
+  const layers = rateLayers(deps.limits, deps.layers);
+  const queue = new ThrottleQueue(deps.layers.queueMaxLength, deps.layers.queueMaxWaitMs, deps.sleep);
+
+  async function charge(charges: LimitCharge[], names: (i: number) => string): Promise<void> {
+    if (charges.length === 0) return;
+    let result = await deps.store.consumeAll(charges, deps.clock());
+    if (!result.allowed && (await queue.wait(result.decision.retryAfterMs))) {
+      result = await deps.store.consumeAll(charges, deps.clock());
+    }
+    if (result.allowed) return;
+    const limit = charges[result.layer]!.policy;
+    throw rateLimited(result.decision, limit, `rate limit: ${names(result.layer)} limit exceeded`);
+  }
+
+  return {
+    async beforeAuthentication(request: FastifyRequest): Promise<void> {
+      await charge(layers.anonymous(request.clientAddress, layers.cost(request.routeOptions.config?.rateCost)), (i) => LAYER_NAMES[i] ?? 'anonymous');
+    },
+    async perPrincipal(request: FastifyRequest): Promise<void> {
+      const charges = layers.principal(request.principal, layers.cost(request.routeOptions.config?.rateCost));
+      await charge(charges, (i) => (request.principal.kind === 'capability' ? 'capability' : (['principal', 'plan minute', 'plan day'][i] ?? 'principal')));
+    },
+  };
+}
+
+/** A 429 carrying Retry-After and the RateLimit-Policy / RateLimit headers (IETF draft). */
+export function rateLimited(decision: LimitDecision, limit: LimitPolicy, auditReason: string): GatehouseError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  const windowSeconds = Math.max(1, Math.ceil(limit.burst / limit.ratePerSecond));
+  return new GatehouseError('rate_limited', {
+    detail: `Too many requests; retry after ${retryAfterSeconds} s`,
+    auditReason,
+    headers: {
+      'retry-after': String(retryAfterSeconds),
+      'ratelimit-policy': `"${limit.name}";q=${limit.burst};w=${windowSeconds}`,
+      ratelimit: `"${limit.name}";r=${decision.remaining};t=${Math.max(1, Math.ceil(decision.resetMs / 1000))}`,
+    },
+  });
+}
+
+
+/**
+ * 429 for the failed-login throttle (exponential back-off): after the wait, one more attempt.
+ * The same headers as every other 429 (API.md): Retry-After, RateLimit-Policy and RateLimit.
+ */
+export function loginThrottled(auditReason: string, retryAfterSeconds: number): GatehouseError {
+  const wait = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new GatehouseError('rate_limited', {
+    detail: `Too many failed logins; retry after ${wait} s`,
+    auditReason,
+    headers: {
+      'retry-after': String(wait),
+      'ratelimit-policy': `"login";q=1;w=${wait}`,
+      ratelimit: `"login";r=0;t=${wait}`,
+    },
+  });
+}
