@@ -84,7 +84,7 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps): Rout
   app.addHook('onRequest', shed.shedLoad); // 1b: load shedding (503), the URL (414) and header (431) bounds, before any other work
   app.addHook('onRequest', rateLimit.beforeAuthentication); // 2
   app.addHook('onRequest', authenticationStage({ verifier: deps.verifier, clock: deps.clock, ...(deps.capabilities ? { capabilities: deps.capabilities } : {}) })); // 3
-  app.addHook('onRequest', rateLimit.perPrincipal); // 2b
+  app.addHook('onRequest', rateLimit.perPrincipal); // 2b: a refusal here refunds stage 2's charge (rejected requests consume no quota)
   app.addHook('onRequest', audit.recordAttempt); // 4
   app.addHook('onRequest', authorize.beforeBody); // 5
   app.addHook('preHandler', authorize.afterValidation); // 5b

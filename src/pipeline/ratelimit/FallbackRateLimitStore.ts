@@ -39,4 +39,18 @@ export class FallbackRateLimitStore implements RateLimitStore {
       });
     }
   }
+
+  /**
+   * Never throws: a refund that cannot be made leaves the earlier charge in place (erring
+   * toward limiting), and the failure is reported like any other. With 'local', the charge was
+   * probably made locally too (the shared store is down), so the local state is refunded.
+   */
+  async refund(charges: readonly LimitCharge[], nowMs: number): Promise<void> {
+    try {
+      await this.shared.refund(charges, nowMs);
+    } catch (err) {
+      this.handling.onFailure(err);
+      if (this.handling.mode === 'local') await this.local.refund(charges, nowMs);
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { decideGcra, isFull, type LimitDecision, type LimitPolicy } from './gcra.ts';
+import { decideGcra, isFull, refundGcra, type LimitDecision, type LimitPolicy } from './gcra.ts';
 import type { LayeredDecision, LimitCharge, RateLimitStore } from './RateLimitStore.ts';
 
 /**
@@ -23,6 +23,21 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   async consumeAll(charges: readonly LimitCharge[], nowMs: number): Promise<LayeredDecision> {
     return this.consumeAllSync(charges, nowMs);
+  }
+
+  async refund(charges: readonly LimitCharge[], nowMs: number): Promise<void> {
+    this.refundSync(charges, nowMs);
+  }
+
+  /**
+   * Gives back the cells of tracked keys only: a charge that went to an overflow bucket is
+   * not given back (it is shared with other newcomers; erring toward limiting is safe).
+   */
+  refundSync(charges: readonly LimitCharge[], nowMs: number): void {
+    for (const { key, policy, cost } of charges) {
+      const tat = refundGcra(this.tats.get(key), nowMs, policy, cost ?? 1);
+      if (tat !== undefined) this.tats.set(key, tat);
+    }
   }
 
   /** Synchronous form, for callers on the hot path. */

@@ -25,8 +25,16 @@ export interface LayeredDecision {
  * atomic step: if any layer refuses, no layer is charged, so a refused request consumes no
  * quota anywhere (a flood stopped at the global layer does not drain its own address budget,
  * and a request refused by its address does not drain the global budget others share).
+ *
+ * `refund` gives back what an allowed `consumeAll` of the same charges took, in one atomic
+ * step, when a LATER stage's limit refuses the request (the user layer runs after
+ * authentication, so its refusal comes after the address layers were charged): without it a
+ * user over their own quota would keep draining the address, range and global budgets that
+ * others share. A refund never fills a bucket beyond full, and it errs toward limiting: a key
+ * that was forgotten (or charged in an overflow bucket) in the meantime gets nothing back.
  */
 export interface RateLimitStore {
   consume(key: string, policy: LimitPolicy, nowMs: number): Promise<LimitDecision>;
   consumeAll(charges: readonly LimitCharge[], nowMs: number): Promise<LayeredDecision>;
+  refund(charges: readonly LimitCharge[], nowMs: number): Promise<void>;
 }

@@ -42,7 +42,32 @@ end
 return {1, bestLayer, bestRemaining, 0, bestReset}
 `;
 
-type ScriptClient = Redis & { gatehouseRateLimit(numKeys: number, ...args: (string | number)[]): Promise<number[]> };
+/**
+ * The refund (RateLimitStore.refund), also one script on Redis's clock: each key's TAT moves
+ * back by its cost, never before now; a key already gone (its bucket full) is left alone, and
+ * one whose bucket becomes full is deleted. The TTL shrinks with the TAT, as in SCRIPT.
+ */
+const REFUND_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i = 1, #KEYS do
+  local stored = redis.call('GET', KEYS[i])
+  if stored then
+    local tat = math.max(tonumber(stored) - tonumber(ARGV[i * 2 - 1]) * tonumber(ARGV[i * 2]), now)
+    if tat <= now then
+      redis.call('DEL', KEYS[i])
+    else
+      redis.call('SET', KEYS[i], string.format('%d', tat), 'PX', math.floor((tat - now) / 1000) + 1)
+    end
+  end
+end
+return 1
+`;
+
+type ScriptClient = Redis & {
+  gatehouseRateLimit(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  gatehouseRateRefund(numKeys: number, ...args: (string | number)[]): Promise<number>;
+};
 
 export class RedisRateLimitStore implements RateLimitStore {
   private readonly client: ScriptClient;
@@ -50,6 +75,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   /** `prefix` separates deployments (and test runs) sharing one Redis. */
   constructor(client: Redis, private readonly prefix = 'gatehouse:rl:') {
     if (!('gatehouseRateLimit' in client)) client.defineCommand('gatehouseRateLimit', { lua: SCRIPT });
+    if (!('gatehouseRateRefund' in client)) client.defineCommand('gatehouseRateRefund', { lua: REFUND_SCRIPT });
     this.client = client as ScriptClient;
   }
 
@@ -68,5 +94,13 @@ export class RedisRateLimitStore implements RateLimitStore {
       layer: layer!,
       decision: { allowed: allowed === 1, remaining: remaining!, retryAfterMs: retryMicros! / 1000, resetMs: resetMicros! / 1000 },
     };
+  }
+
+  /** `nowMs` is ignored, as in consumeAll. */
+  async refund(charges: readonly LimitCharge[], _nowMs: number): Promise<void> {
+    if (charges.length === 0) return;
+    const args: (string | number)[] = charges.map((c) => this.prefix + c.key);
+    for (const c of charges) args.push(intervalMicros(c.policy.ratePerSecond), c.cost ?? 1);
+    await this.client.gatehouseRateRefund(charges.length, ...args);
   }
 }

@@ -58,6 +58,20 @@ export function decideGcra(
   };
 }
 
+/**
+ * Gives back `cost` cells charged earlier on a key whose TAT is `tat`: the TAT moves back by
+ * `cost` intervals, never before `nowMs` (a refund cannot make the bucket fuller than full).
+ * Pure. Used when a later layer refuses a request an earlier layer already admitted, so the
+ * refused request consumes no quota anywhere (issue 6). Undefined when nothing is owed: the
+ * key is unknown or its bucket is full again.
+ */
+export function refundGcra(tat: number | undefined, nowMs: number, policy: LimitPolicy, cost = 1): number | undefined {
+  if (tat === undefined || isFull(tat, nowMs)) return undefined;
+  const now = Math.round(nowMs * 1000);
+  const back = Math.round(tat * 1000) - intervalMicros(policy.ratePerSecond) * cost;
+  return Math.max(back, now) / 1000;
+}
+
 /** The emission interval in whole microseconds, rounded up: never more generous than the configured rate. */
 export function intervalMicros(ratePerSecond: number): number {
   return Math.max(1, Math.ceil(1e6 / ratePerSecond - 1e-6));

@@ -26,6 +26,11 @@ const LAYER_NAMES = ['address', 'range', 'global'] as const;
  * server. `perPrincipal` runs right after authentication: per user (rate and plan quotas)
  * or per capability. A route's declared `rateCost` is charged on every layer.
  *
+ * The two steps are two charges, so when `perPrincipal` refuses, the anonymous layers'
+ * charge for the same request is refunded (RateLimitStore.refund): a refused request
+ * consumes no quota on any layer, and a user over their own quota does not drain the
+ * address, range and global budgets that others behind the same address share.
+ *
  * Throttling (MISSION §2, "queue briefly, then reject"): when `queueMaxWaitMs` > 0, a request
  * that would be allowed within that wait is held (a bounded number at once) and tried again
  * once; otherwise, or if it is still refused, 429.
@@ -34,24 +39,35 @@ export function rateLimitStage(deps: RateLimitDeps) {
   const layers = rateLayers(deps.limits, deps.layers);
   const queue = new ThrottleQueue(deps.layers.queueMaxLength, deps.layers.queueMaxWaitMs, deps.sleep);
 
-  async function charge(charges: LimitCharge[], names: (i: number) => string): Promise<void> {
+  /** The anonymous layers' charge of each request still in flight, refunded if a later layer refuses it. */
+  const admitted = new WeakMap<FastifyRequest, readonly LimitCharge[]>();
+
+  async function charge(charges: LimitCharge[], names: (i: number) => string, beforeRefusing?: () => Promise<void>): Promise<void> {
     if (charges.length === 0) return;
     let result = await deps.store.consumeAll(charges, deps.clock());
     if (!result.allowed && (await queue.wait(result.decision.retryAfterMs))) {
       result = await deps.store.consumeAll(charges, deps.clock());
     }
     if (result.allowed) return;
+    await beforeRefusing?.();
     const limit = charges[result.layer]!.policy;
     throw rateLimited(result.decision, limit, `rate limit: ${names(result.layer)} limit exceeded`);
   }
 
   return {
     async beforeAuthentication(request: FastifyRequest): Promise<void> {
-      await charge(layers.anonymous(request.clientAddress, layers.cost(request.routeOptions.config?.rateCost)), (i) => LAYER_NAMES[i] ?? 'anonymous');
+      const charges = layers.anonymous(request.clientAddress, layers.cost(request.routeOptions.config?.rateCost));
+      await charge(charges, (i) => LAYER_NAMES[i] ?? 'anonymous');
+      admitted.set(request, charges);
     },
     async perPrincipal(request: FastifyRequest): Promise<void> {
       const charges = layers.principal(request.principal, layers.cost(request.routeOptions.config?.rateCost));
-      await charge(charges, (i) => (request.principal.kind === 'capability' ? 'capability' : (['principal', 'plan minute', 'plan day'][i] ?? 'principal')));
+      const refundAnonymous = async () => {
+        const earlier = admitted.get(request);
+        admitted.delete(request);
+        if (earlier) await deps.store.refund(earlier, deps.clock());
+      };
+      await charge(charges, (i) => (request.principal.kind === 'capability' ? 'capability' : (['principal', 'plan minute', 'plan day'][i] ?? 'principal')), refundAnonymous);
     },
   };
 }

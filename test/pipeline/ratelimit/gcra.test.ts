@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decideGcra, isFull, type LimitPolicy } from '../../../src/pipeline/ratelimit/gcra.ts';
+import { decideGcra, isFull, refundGcra, type LimitPolicy } from '../../../src/pipeline/ratelimit/gcra.ts';
 import { MemoryRateLimitStore } from '../../../src/pipeline/ratelimit/MemoryRateLimitStore.ts';
 
 const T0 = Date.parse('2026-11-22T12:00:00Z');
@@ -120,6 +120,40 @@ describe('decideGcra', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('refundGcra', () => {
+  it('moves the TAT back by the cost, so the refunded cells can be used again at once', () => {
+    const charged = run(TWO_PER_SECOND, [T0, T0, T0, T0]).at(-1)!.tat!;
+    assert.equal(decideGcra(charged, T0, TWO_PER_SECOND).decision.allowed, false);
+    const back = refundGcra(charged, T0, TWO_PER_SECOND, 2);
+    assert.equal(back, T0 + 1000);
+    assert.deepEqual(run(TWO_PER_SECOND, [T0, T0, T0], back).map((x) => x.allowed), [true, true, false]);
+  });
+
+  it('never fills a bucket beyond full: not before now, nothing for a full or unknown key', () => {
+    assert.equal(refundGcra(T0 + 500, T0, TWO_PER_SECOND, 3), T0, 'clamped to now: a full bucket, not a bigger one');
+    assert.equal(refundGcra(T0, T0, TWO_PER_SECOND), undefined, 'already full');
+    assert.equal(refundGcra(T0 - 1, T0, TWO_PER_SECOND), undefined);
+    assert.equal(refundGcra(undefined, T0, TWO_PER_SECOND), undefined);
+  });
+
+  it('property: a charge then its refund leaves every later decision as if it never happened', () => {
+    fc.assert(fc.property(
+      fc.option(fc.integer({ min: -5000, max: 5000 }), { nil: undefined }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 8 }),
+      (offset, cost, later) => {
+        const initial = offset === undefined ? undefined : T0 + offset;
+        const charged = decideGcra(initial, T0, TWO_PER_SECOND, cost);
+        fc.pre(charged.decision.allowed);
+        const refunded = refundGcra(charged.tat, T0, TWO_PER_SECOND, cost);
+        const times = [...later].sort((a, b) => a - b).map((t) => T0 + t);
+        const strip = (ds: ReturnType<typeof run>) => ds.map((d) => d.allowed);
+        assert.deepEqual(strip(run(TWO_PER_SECOND, times, refunded)), strip(run(TWO_PER_SECOND, times, initial)));
+      },
+    ));
   });
 });
 

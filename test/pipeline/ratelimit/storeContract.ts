@@ -3,8 +3,9 @@
 // so that the little time a test takes cannot change its outcome (rates of one per 1000 s),
 // except where recovery is the point. What it proves: bursts and exact remaining counts;
 // refusal with a wait; refused requests consume nothing, on any layer (all or nothing);
-// route cost; keys independent; recovery with time; and under 300 parallel decisions
-// exactly the burst is allowed (no read-then-write race).
+// route cost; keys independent; recovery with time; under 300 parallel decisions exactly
+// the burst is allowed (no read-then-write race); and a refund gives back exactly what an
+// allowed charge took, on every layer, never more than a full bucket.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -71,6 +72,30 @@ export function rateLimitStoreContract(name: string, stores: () => RateLimitStor
       assert.equal((await store().consume(k, fast, Date.now())).allowed, false);
       await new Promise((r) => setTimeout(r, 70));
       assert.equal((await store().consume(k, fast, Date.now())).allowed, true);
+    });
+
+    it('refund gives back what an allowed charge took, on every layer, from any instance', async () => {
+      const [tight, loose] = [key('refund-tight'), key('refund-loose')];
+      const layers = [{ key: tight, policy: slow(1, 'tight') }, { key: loose, policy: slow(5, 'loose'), cost: 2 }];
+      assert.equal((await store().consumeAll(layers, Date.now())).allowed, true);
+      assert.equal((await store().consumeAll(layers, Date.now())).allowed, false, 'the tight layer is spent');
+      const all = stores();
+      await all[all.length - 1]!.refund(layers, Date.now());
+      const again = await store().consumeAll(layers, Date.now());
+      assert.deepEqual([again.allowed, again.layer, again.decision.remaining], [true, 0, 0], 'the tight layer has its cell back');
+      assert.equal((await store().consume(loose, slow(5, 'loose'), Date.now())).remaining, 5 - 2 - 1, 'the loose layer paid for one request of cost 2, not two');
+    });
+
+    it('refund never fills a bucket beyond its burst, and owes nothing on an unknown key', async () => {
+      const [k, unknown] = [key('refund-cap'), key('refund-unknown')];
+      await store().consume(k, slow(3), Date.now());
+      for (let i = 0; i < 3; i++) await store().refund([{ key: k, policy: slow(3) }], Date.now());
+      await store().refund([{ key: unknown, policy: slow(3), cost: 3 }], Date.now());
+      for (const label of [k, unknown]) {
+        const decisions = [];
+        for (let i = 0; i < 4; i++) decisions.push((await store().consume(label, slow(3), Date.now())).allowed);
+        assert.deepEqual(decisions, [true, true, true, false], `${label}: the burst of 3, not more`);
+      }
     });
 
     it('300 parallel decisions, spread over every instance, allow exactly the burst of 50', async () => {
