@@ -54,7 +54,7 @@ export const scriptInjectionRule = browserRule({
   category: 'E',
   description: 'A page served to a browser can be made to run script it did not ship (XSS), which then acts with the user\'s session.',
   title: (_served, flow) => `Script injection (XSS) into the page over ${flow.name}`,
-  explain: (served, browser, flow) => `Script injected into ${served}'s page (stored or reflected through "${flow.name}", or inline in the page) runs in ${browser} with the user's session and sees what they type.`,
+  explain: (served, browser, flow) => `Script injected into the page served over "${flow.name}" (stored or reflected by ${served}, or inline in the page) runs in ${browser} with the user's session and sees what they type.`,
 });
 
 /** Markup in data (a message, a name, an error detail) shown as HTML changes the page. */
@@ -72,7 +72,7 @@ export const framingRule = browserRule({
   category: 'S',
   description: 'A page can be framed by another site that overlays it and makes the user click what the attacker chose (clickjacking).',
   title: (_served, flow) => `Clickjacking: another site frames the page over ${flow.name}`,
-  explain: (served, browser) => `Another site loads ${served}'s page in a (transparent) frame in ${browser}; the user's clicks act in their own session on the attacker's behalf.`,
+  explain: (served, browser, flow) => `Another site loads the page served over "${flow.name}" (by ${served}) in a transparent frame in ${browser}; the user's clicks act in their own session on the attacker's behalf.`,
 });
 
 /** CSRF: another site makes the browser send a request that carries the user's cookie. */
