@@ -30,7 +30,7 @@ export const gatehouseModel: ThreatModel = {
     { id: 'os-redis', name: 'OS account redis', parent: 'host' },
   ],
   elements: [
-    { id: 'browser', kind: 'external', name: 'Browser (web UI)', boundary: 'browser-sandbox' },
+    { id: 'browser', kind: 'external', name: 'Browser (web UI)', boundary: 'browser-sandbox', browser: true },
     { id: 'api-client', kind: 'external', name: 'API client', boundary: 'client-machine' },
     { id: 'operator', kind: 'external', name: 'Operator (shell)' },
     { id: 'proxy', kind: 'process', name: 'TLS-terminating proxy', boundary: 'edge', optional: true },

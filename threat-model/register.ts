@@ -4,6 +4,7 @@ import {
   FORWARDED_FOR, KEYRING, LOGIN, NO_LEAKS, REDIS_ACCOUNTABILITY, REDIS_FAIL_CLOSED, REDIS_INJECTION, REDIS_LEAST_PRIVILEGE,
   REDIS_SHARED_STATE, SECRET_FILES, SESSION_AUTH, SQL_INJECTION, TLS, TOKEN_AUTH, both, type Evidence,
 } from './evidence.ts';
+import { BROWSER_CSRF, FRAMING, MARKUP_INJECTION, SCRIPT_INJECTION } from './browserEvidence.ts';
 
 /**
  * Gatehouse's threat register: one entry per threat that generateThreats finds in
@@ -17,8 +18,13 @@ const J = {
   auditAvailable: 'If audit records cannot be written, state changes are refused (503) rather than done unaudited; buffered records are written once the store is back.',
   auditIntegrity: 'Audit records are MAC-chained with a keyring key: changed, inserted, deleted, swapped or truncated records are found by audit verify and checkpoints.',
   auditPrivacy: 'Audit records hold no credential or message body, and client addresses only to the configured prefix.',
+  browserCsrf: 'The session cookie is SameSite=Strict, so requests another site starts do not carry it; should a browser send it anyway, the write lacks the session\'s CSRF token (which the page keeps in memory only) and has a foreign Origin: 403 csrf_failed, nothing changed.',
   backups: 'Backups of the database are the operator\'s; while it is unavailable readiness is 503 and state changes are refused.',
   cliNoPrivilege: 'The CLI runs as the gatehouse account the operator already holds; it grants nothing beyond it.',
+  cliFlood: 'Only the operator starts the CLI, on the server host, as the gatehouse account: a flood from it is the operator\'s own doing (host process limits are the deployer\'s). While the database is overloaded or down, Gatehouse\'s readiness is 503 and its state changes fail closed rather than go unaudited.',
+  cliInput: 'To run the CLI the operator must already hold the gatehouse OS account, and the CLI does nothing that account could not do to the data directly; what the operator types is still validated (user names, password strength) and reaches SQL only as parameters.',
+  cliNoListener: 'Each CLI command is a short-lived process the operator starts; it listens on nothing, so only someone who already has a shell as the gatehouse account can start it, and then has more direct means of harm.',
+  cliSqlDown: 'The CLI reaches the database on the same host (the SQLite file or a local socket), over no network anyone else shares; if it cannot, the command fails with a non-zero exit and the operator reruns it once the database is back. Its availability is the database\'s (see that element).',
   cliShowsNoKeys: 'The CLI prints no key material and reads passwords from standard input without echo; the rest is the operator\'s terminal.',
   dbAccess: 'Only the gatehouse account can open the database: SQLite file 0600 in a 0700 data dir (PostgreSQL: the credentials in GATEHOUSE_DATABASE_URL).',
   dbActsForGatehouse: 'The database acts only on Gatehouse\'s behalf; who caused each change is in Gatehouse\'s audit log.',
@@ -30,16 +36,19 @@ const J = {
   filesRead: 'Files 0600 under the database account; what is secret in them is ciphertext or a hash.',
   flood: 'Global and per-address limits run before authentication, body reading and any query; per-user quotas after; bounded bodies, slow clients cut, bounded hashing queue (503).',
   floodBehindProxy: 'Behind a trusted proxy the limits apply per forwarded client address, so the proxy is not one shared bucket.',
+  framing: 'The page\'s CSP says frame-ancestors \'none\' (so does /docs), and every response carries X-Frame-Options: DENY: in another site\'s frame nothing of the UI renders.',
   forwardedFor: 'X-Forwarded-For is believed only from configured proxy addresses, and only the hop the proxy added; requests still carry their callers\' own credentials.',
   installedCode: 'Integrity of installed code (Node, npm ci from the lockfile, the DBMS) is the host\'s and the deployer\'s; out of this repository\'s reach.',
   keyringBackup: 'Losing the keyring loses encrypted data and audit MAC verification: the operator backs it up; rotation keeps old keys.',
   keyringFile: 'The keyring is 0600 in a 0700 dir; looser modes are refused at start; it is read only by its own account.',
   login: 'These routes establish identity: argon2id checks throttled per account, device, address and range; optional second factor; identical failures.',
+  markup: 'The UI puts messages, names and error details into the page only as text (textContent): markup such as <img onerror> or <script> in a message is shown as inert text; the page CSP would refuse its script anyway.',
   operatorLogin: 'The operator is authenticated by the host (SSH keys, OS account); the CLI adds no login of its own.',
   operatorOnPurpose: 'Only the operator starts these commands, on the local host; no outside input reaches them.',
   operatorRepudiation: 'Host logins are the OS\'s record; whatever an operator does to the audit log (rewrite, prune, cut) is detectable against checkpoints kept elsewhere.',
   osRecordsOperator: 'Who ran a CLI command is the OS\'s record (shell history, auth log); the CLI changes are visible in the data and the audit chain.',
   proxy: 'The TLS-terminating proxy is optional, third-party and operated by the deployer (MISSION.md §6); Gatehouse trusts it only for the client address, and only when configured.',
+  proxyPage: 'Behind the optional proxy the page, its CSP, X-Frame-Options and the CSRF checks still come from Gatehouse end to end; a proxy that strips or rewrites response headers, or injects content into pages, is the deployer\'s to configure (MISSION.md §6).',
   proxyAccountability: 'Gatehouse records every forwarded request with the client address the trusted proxy reports.',
   proxyFlood: 'The proxy\'s own limits are the deployer\'s; behind it Gatehouse still limits per forwarded client address.',
   proxyForwardsAnyone: 'The proxy forwards anyone\'s requests by design; Gatehouse authenticates each request\'s own credentials end to end behind it.',
@@ -56,12 +65,14 @@ const J = {
   redisTampering: 'Redis\'s data and configuration are guarded by its own access control; Gatehouse\'s user cannot reconfigure Redis or touch keys beyond its prefixes (tested). Whoever else can write those keys could only loosen abuse limits (rate limits, failed-login counts, used TOTP steps within their window): credentials, sessions and revocation live in the database.',
   redisTransit: 'RESP is unencrypted: keep Redis on the same host (loopback, or a UNIX socket readable only by its account) or use rediss:// across hosts. What crosses is key names (user names, client addresses, ids) and counters, no credential; a change in transit could only loosen abuse limits or refuse requests.',
   rogueAdmin: 'A rogue administrator erasing or rewriting the trail (book §1.5.4) is detected: the MAC chain and signed checkpoints kept outside the server.',
+  scriptInjection: 'The page runs only its own script files: PAGE_CSP allows no inline code, so an injected <script> or on*= handler is refused (and reported); the UI never parses data as HTML, so stored or reflected input cannot become script. /docs runs no script at all.',
   serverIdentity: 'Clients authenticate the server by its TLS certificate; its key file is 0600; a mismatched or expired certificate is refused.',
   serverLeaks: 'Errors are problem+json without stack traces, logs redact credentials, and the secrets Gatehouse stores are ciphertext or hashes.',
   session: 'Every request proves its session (a hashed __Host- cookie, renewed at login, dead after logout); state changes also need the session\'s CSRF token.',
   sqlInjection: 'No SQL is built from strings: Kysely binds every value, LIKE patterns are escaped; the injection suite leaves every table intact.',
   sqlLocalI: 'The flow stays on one host (in-process, or a UNIX socket); the secret columns cross already encrypted or hashed.',
   sqlLocalT: 'The flow stays on one host (in-process, or a UNIX socket); a changed encrypted value or audit record is detected; other columns rely on OS-account separation.',
+  sshDown: 'The operator\'s SSH session is the host\'s: its availability (sshd, network) is the deployer\'s, and losing it stops only the operator\'s own command; the server keeps serving.',
   ssh: 'SSH protects the operator\'s terminal session; passwords are read from standard input without echo.',
   tls: 'TLS 1.2+ with forward-secret AEAD suites only, HSTS: a change in transit breaks the connection.',
   tlsFiles: 'Certificate and key 0600 in a 0700 dir; a key that does not match its certificate, or an expired certificate, is refused.',
@@ -70,6 +81,13 @@ const J = {
   token: 'Bearer tokens (hash) and capabilities (MAC) are verified on every request; every failure is the same 401.',
 } as const;
 
+const CLI_INPUT: Evidence = {
+  controls: ['parameterized-sql'],
+  tests: [
+    'test/cli/cli.test.ts > gatehouse user add > an invalid username: exit 2 with the rule, before any password is asked for',
+    'test/cli/cli.test.ts > gatehouse user add > a weak password: exit 1 with the reason, and no user created',
+  ],
+};
 const CLI_KEYS: Evidence = { controls: ['keyring-rotation'], tests: ['test/cli/keys.test.ts > gatehouse keys > lists keys without key material'] };
 
 function m(threat: string, evidence: Evidence, justification: string): RegisterEntry {
@@ -96,6 +114,9 @@ export const GATEHOUSE_REGISTER: ThreatRegister = [
   m('TM-08ab53852f', both(ACCOUNTABILITY, FORWARDED_FOR), J.proxyAccountability), // R browser-proxy (crossing-repudiation)
   accepted('TM-70dc7f9360', J.proxyForwardsAnyone, both(SESSION_AUTH, TOKEN_AUTH)), // S browser-proxy (crossing-spoofed-sender)
   accepted('TM-3871438776', J.proxyFlood, both(FLOOD, FORWARDED_FOR)), // D browser-proxy
+  accepted('TM-0017b41a85', J.proxyPage, SCRIPT_INJECTION), // E browser-proxy (browser-script-injection)
+  accepted('TM-06210553e6', J.proxyPage, FRAMING), // S browser-proxy (browser-framing)
+  accepted('TM-ee6b3a16fc', J.proxyPage, MARKUP_INJECTION), // T browser-proxy (browser-markup-injection)
   accepted('TM-d20bf69a9a', J.proxyTls), // I browser-proxy
   accepted('TM-deb3d9faf1', J.proxyTls), // T browser-proxy
   m('TM-9d13154db5', ELEVATION_PUBLIC, J.elevationPublic), // E browser-public (crossing-elevation)
@@ -105,6 +126,9 @@ export const GATEHOUSE_REGISTER: ThreatRegister = [
   m('TM-f1f0da2637', FLOOD, J.flood), // D browser-public
   m('TM-cd3694bbf2', both(TLS, NO_LEAKS), J.tlsNoLeaks), // I browser-public
   m('TM-b33cce871f', TLS, J.tls), // T browser-public
+  m('TM-8414f9013d', SCRIPT_INJECTION, J.scriptInjection), // E browser-public (browser-script-injection)
+  m('TM-0918fe4ea2', FRAMING, J.framing), // S browser-public (browser-framing)
+  m('TM-822a2e8b73', MARKUP_INJECTION, J.markup), // T browser-public (browser-markup-injection)
   m('TM-ce76accddd', ELEVATION, J.elevation), // E browser-session (crossing-elevation)
   m('TM-abec13aa14', FLOOD, J.flood), // D browser-session (crossing-flood)
   m('TM-92e6ef9391', ACCOUNTABILITY, J.accountability), // R browser-session (crossing-repudiation)
@@ -112,6 +136,10 @@ export const GATEHOUSE_REGISTER: ThreatRegister = [
   m('TM-2564d1ecfd', FLOOD, J.flood), // D browser-session
   m('TM-7e67b2f60e', both(TLS, NO_LEAKS), J.tlsNoLeaks), // I browser-session
   m('TM-b789b05a16', TLS, J.tls), // T browser-session
+  m('TM-b13f289241', SCRIPT_INJECTION, J.scriptInjection), // E browser-session (browser-script-injection)
+  m('TM-bd4bf44b87', FRAMING, J.framing), // S browser-session (browser-framing)
+  m('TM-dfebd16b81', BROWSER_CSRF, J.browserCsrf), // S browser-session (browser-request-forgery)
+  m('TM-6bdbb9b2a9', MARKUP_INJECTION, J.markup), // T browser-session (browser-markup-injection)
   notApplicable('TM-de389e0512', J.operatorOnPurpose), // D cli
   notApplicable('TM-01a48f7fe3', J.cliNoPrivilege), // E cli
   accepted('TM-f18532609f', J.cliShowsNoKeys, CLI_KEYS), // I cli
@@ -119,11 +147,11 @@ export const GATEHOUSE_REGISTER: ThreatRegister = [
   accepted('TM-ca35c2f23b', J.installedCode), // S cli
   accepted('TM-79fcd5c9a8', J.installedCode), // T cli
   m('TM-a9f611bba6', SQL_INJECTION, J.sqlInjection), // E cli-sql (crossing-elevation)
-  notApplicable('TM-8aa544d6a4', J.operatorOnPurpose), // D cli-sql (crossing-flood)
+  accepted('TM-8aa544d6a4', J.cliFlood, AUDIT_AVAILABLE), // D cli-sql (crossing-flood)
   m('TM-6927d86eaa', SECRET_FILES, J.dbAccess), // S cli-sql (crossing-spoofed-sender)
   accepted('TM-57bcc0d6eb', J.sqlLocalI, AT_REST), // I cli-sql (crossing-unprotected-transit)
   accepted('TM-726a78e7ff', J.sqlLocalT, both(AT_REST, AUDIT_INTEGRITY)), // T cli-sql (crossing-unprotected-transit)
-  notApplicable('TM-50d0933af5', J.operatorOnPurpose), // D cli-sql
+  accepted('TM-50d0933af5', J.cliSqlDown), // D cli-sql
   accepted('TM-400de95bd0', J.sqlLocalI, AT_REST), // I cli-sql
   accepted('TM-89e5da9bd1', J.sqlLocalT, both(AT_REST, AUDIT_INTEGRITY)), // T cli-sql
   m('TM-83e364c465', ELEVATION, J.elevation), // E client-api (crossing-elevation)
@@ -195,11 +223,11 @@ export const GATEHOUSE_REGISTER: ThreatRegister = [
   m('TM-742487ff5a', KEYRING, J.keyringFile), // T keyring-load
   accepted('TM-fe244f8ba5', J.operatorRepudiation, AUDIT_INTEGRITY), // R operator
   accepted('TM-ef5bc96122', J.operatorLogin), // S operator
-  notApplicable('TM-f299d21337', J.cliNoPrivilege), // E operator-cli (crossing-elevation)
-  notApplicable('TM-fad4a4de3e', J.operatorOnPurpose), // D operator-cli (crossing-flood)
+  accepted('TM-f299d21337', J.cliInput, CLI_INPUT), // E operator-cli (crossing-elevation)
+  accepted('TM-fad4a4de3e', J.cliNoListener), // D operator-cli (crossing-flood)
   accepted('TM-b7b8659e18', J.operatorRepudiation, AUDIT_INTEGRITY), // R operator-cli (crossing-repudiation)
   accepted('TM-2a236bdb87', J.operatorLogin), // S operator-cli (crossing-spoofed-sender)
-  notApplicable('TM-3423762613', J.operatorOnPurpose), // D operator-cli
+  accepted('TM-3423762613', J.sshDown), // D operator-cli
   accepted('TM-c5ebbb7b30', J.ssh), // I operator-cli
   accepted('TM-5edaeec6ae', J.ssh), // T operator-cli
   accepted('TM-026a6acad5', J.proxy), // D proxy

@@ -8,7 +8,7 @@ import type { Threat } from './threat.ts';
 /** Why the gate fails; `code` is stable for tests and scripts. */
 export interface Finding {
   readonly code:
-    | 'open-crossing-threat' | 'unknown-control' | 'control-file-missing' | 'duplicate-control'
+    | 'open-crossing-threat' | 'not-applicable-crossing-threat' | 'unknown-control' | 'control-file-missing' | 'duplicate-control'
     | 'test-not-run' | 'test-not-passed' | 'no-evidence' | 'no-justification'
     | 'orphan-entry' | 'duplicate-entry' | 'route-drift';
   readonly message: string;
@@ -60,8 +60,13 @@ export function checkThreats(input: CheckInput): Finding[] {
   }
   const statusOf = new Map(input.register.map((e) => [e.threat, e.status]));
   for (const threat of input.threats) {
-    if (threat.crossedBoundaries.length > 0 && (statusOf.get(threat.id) ?? 'open') === 'open') {
-      add('open-crossing-threat', `${threat.id} is open on boundary-crossing flow "${threat.flow}": ${threat.title}`);
+    if (threat.crossedBoundaries.length === 0) continue;
+    const status = statusOf.get(threat.id) ?? 'open';
+    if (status === 'open') add('open-crossing-threat', `${threat.id} is open on boundary-crossing flow "${threat.flow}": ${threat.title}`);
+    // Issue 8: a crossing threat is mitigated by a passing test or accepted with a reason;
+    // "does not apply" would let a real exposure leave the gate without either.
+    if (status === 'not-applicable') {
+      add('not-applicable-crossing-threat', `${threat.id} is marked not-applicable on boundary-crossing flow "${threat.flow}": mitigate it or accept it with a reason (${threat.title})`);
     }
   }
   if (input.routes) for (const problem of routeDrift(input.model, input.routes)) add('route-drift', problem);

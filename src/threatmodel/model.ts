@@ -35,6 +35,12 @@ interface ElementBase {
 /** A person or system outside our control that talks to ours. */
 export interface ExternalEntity extends ElementBase {
   readonly kind: 'external';
+  /**
+   * A web browser running a page the system serves: the page's code acts with the user's
+   * session, so the browser rules (browserRules.ts) add script injection, markup injection,
+   * framing and cross-site request forgery on its flows.
+   */
+  readonly browser?: boolean;
 }
 
 /** Running code we operate. */

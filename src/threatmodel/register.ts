@@ -1,7 +1,8 @@
 /**
  * The threat register: what was decided about each generated threat. A threat with no entry
  * is open. `mitigated` needs evidence: the controls the code declares (control.ts) and the
- * tests that show them working, by their full title (testReport.ts).
+ * tests that show them working, by their full title (testReport.ts). `not-applicable` is only
+ * for threats off boundary-crossing flows: the gate fails a crossing threat marked so.
  */
 export type ThreatStatus = 'mitigated' | 'accepted' | 'not-applicable' | 'open';
 

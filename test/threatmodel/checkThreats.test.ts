@@ -62,6 +62,16 @@ describe('threats check', () => {
     assert.deepEqual(codes({ ...input, register: [{ ...first!, status: 'open' }, ...rest] }), ['open-crossing-threat']);
   });
 
+  it('fails a boundary-crossing threat marked not-applicable, but allows it off the crossings', () => {
+    const input = passingInput();
+    const [first, ...rest] = input.register;
+    const findings = checkThreats({ ...input, register: [{ ...first!, status: 'not-applicable' }, ...rest] });
+    assert.deepEqual(findings.map((f) => f.code), ['not-applicable-crossing-threat']);
+    assert.match(findings[0]!.message, new RegExp(first!.threat));
+    const inside = threats.find((t) => t.crossedBoundaries.length === 0)!;
+    assert.deepEqual(codes({ ...input, register: [...input.register, { threat: inside.id, status: 'not-applicable', justification: 'no such exposure' }] }), []);
+  });
+
   it('accepts an accepted risk with a reason, but not without one', () => {
     const input = passingInput();
     const [first, ...rest] = input.register;
