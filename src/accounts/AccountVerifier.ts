@@ -134,6 +134,10 @@ export class AccountVerifier implements CredentialVerifier {
   csrfTokenFor(sessionId: string): string {
     return this.deps.sessions.csrfTokenFor(sessionId);
   }
+
+  checkCsrf(sessionId: string, presented: string): boolean {
+    return this.deps.sessions.checkCsrf(sessionId, presented);
+  }
 }
 
 /** What a login may carry as its second factor. */

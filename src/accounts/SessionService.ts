@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { constantTimeEqual, hashSecret, newId, newSecret } from '../crypto/random.ts';
+import { signWithKeyId, verifyWithKeyId } from '../crypto/keyedMac.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { DatabaseSchema } from '../store/schema.ts';
 
@@ -15,8 +15,9 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Browser sessions. The cookie holds `<id>.<secret>`; only a hash of the secret is stored.
- * A fresh id on every login (no fixation). The CSRF token is an HMAC of the session id under
- * the keyring's CSRF key: bound to the session, nothing extra to store.
+ * A fresh id on every login (no fixation). The CSRF token is `<keyId>.<mac>`, an HMAC of the
+ * session id under the keyring's CSRF key (keyedMac.ts): bound to the session, nothing extra
+ * to store, and still valid after `gatehouse keys rotate csrf` while its key is in the keyring.
  */
 export class SessionService {
   constructor(
@@ -96,12 +97,13 @@ export class SessionService {
     return Number(result.numUpdatedRows);
   }
 
+  /** The session's CSRF token under the current `csrf` key. */
   csrfTokenFor(sessionId: string): string {
-    return createHmac('sha256', this.keyring.current('csrf').key).update(`csrf:${sessionId}`).digest('base64url');
+    return signWithKeyId(this.keyring, 'csrf', `csrf:${sessionId}`);
   }
 
-  /** Constant-time check of a presented CSRF token. */
+  /** Whether `presented` is this session's CSRF token under any `csrf` key still in the keyring (constant-time MAC compare). */
   checkCsrf(sessionId: string, presented: string): boolean {
-    return constantTimeEqual(presented, this.csrfTokenFor(sessionId));
+    return verifyWithKeyId(this.keyring, 'csrf', `csrf:${sessionId}`, presented);
   }
 }

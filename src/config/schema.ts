@@ -80,7 +80,8 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
-    hstsMaxAgeSeconds: Type.Integer({ minimum: 0 }),
+    /** Strict-Transport-Security max-age: at least one year (issue 7; the HSTS preload list's floor too). */
+    hstsMaxAgeSeconds: Type.Integer({ minimum: 31_536_000 }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     ),

@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** What a key is for. One key per purpose, so a leak of one does not expose the others. */
-export const KEY_PURPOSES = ['audit-mac', 'capability-root', 'csrf', 'at-rest', 'totp'] as const;
+/**
+ * What a key is for. One key per purpose, so a leak of one does not expose the others.
+ * A purpose added later (`device-cookie`) is generated into an existing keyring file on the
+ * next load (`addMissingPurposes`), so upgrading needs no manual step.
+ */
+export const KEY_PURPOSES = ['audit-mac', 'capability-root', 'csrf', 'at-rest', 'totp', 'device-cookie'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
 export interface KeyEntry {
@@ -55,9 +59,7 @@ export class Keyring {
       data.keys.push(k);
       data.current[k.purpose] = k.id;
     }
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
-    fs.renameSync(tmp, file);
+    writeAtomically(file, data);
     return added.map((k) => ({ id: k.id, purpose: k.purpose, createdAt: k.createdAt, key: Buffer.from(k.key, 'base64url') }));
   }
 
@@ -73,6 +75,12 @@ export class Keyring {
     return this.entries.get(id);
   }
 
+  /** A key by id only if it belongs to `purpose`: a key id taken from client input never selects another purpose's key. */
+  byIdFor(purpose: KeyPurpose, id: string): KeyEntry | undefined {
+    const entry = this.entries.get(id);
+    return entry?.purpose === purpose ? entry : undefined;
+  }
+
   /** Loads the keyring file, creating it (0600) with fresh keys if it does not exist. */
   static loadOrCreate(file: string, now: Date = new Date()): Keyring {
     if (!fs.existsSync(file)) {
@@ -86,6 +94,7 @@ export class Keyring {
       }
     }
     assertPrivate(file);
+    addMissingPurposes(file, now);
     return Keyring.fromJson(fs.readFileSync(file, 'utf8'), file);
   }
 
@@ -113,6 +122,30 @@ export class Keyring {
 
 function newKey(purpose: KeyPurpose, now: Date) {
   return { id: `${purpose}-${randomBytes(6).toString('base64url')}`, purpose, createdAt: now.toISOString(), key: randomBytes(32).toString('base64url') };
+}
+
+/**
+ * Gives a keyring written before a purpose existed a current key for it (atomic replace,
+ * 0600), leaving every existing key untouched. Run where the keyring is loaded from disk:
+ * at start and by the `keys` commands.
+ */
+function addMissingPurposes(file: string, now: Date): void {
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyringFile;
+  if (data.version !== 1 || !Array.isArray(data.keys) || typeof data.current !== 'object' || data.current === null) return; // fromJson reports it
+  const missing = KEY_PURPOSES.filter((p) => !data.keys.some((k) => k.purpose === p));
+  if (!missing.length) return;
+  for (const purpose of missing) {
+    const k = newKey(purpose, now);
+    data.keys.push(k);
+    data.current[purpose] = k.id;
+  }
+  writeAtomically(file, data);
+}
+
+function writeAtomically(file: string, data: KeyringFile): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
+  fs.renameSync(tmp, file);
 }
 
 function freshKeyringFile(now: Date): KeyringFile {

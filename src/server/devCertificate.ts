@@ -4,6 +4,7 @@ import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { assertPrivate } from '../crypto/keyring.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -30,13 +31,16 @@ export async function loadTlsMaterial(options: {
     const cert = readPem(options.certFile, 'GATEHOUSE_TLS_CERT');
     const key = readPem(options.keyFile, 'GATEHOUSE_TLS_KEY');
     checkCertificate(cert, key, options.certFile, options.now ?? new Date());
+    assertKeyFilePrivate(options.keyFile, 'GATEHOUSE_TLS_KEY');
     return { cert, key, source: 'configured' };
   }
   const certFile = path.join(options.dataDir, 'dev-cert.pem');
   const keyFile = path.join(options.dataDir, 'dev-key.pem');
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
-    // Files copied in or restored from a backup may have looser modes: the key is a secret.
-    for (const f of [certFile, keyFile]) if (fs.statSync(f).mode & 0o077) fs.chmodSync(f, 0o600);
+    // A loose generated key is refused, as the keyring is (keyring.ts assertPrivate), rather
+    // than tightened: other users may already have read it, and only the operator can judge
+    // that (delete dev-cert.pem and dev-key.pem for a fresh pair, or chmod 600 to keep it).
+    assertKeyFilePrivate(keyFile, 'the development TLS key');
     const cert = fs.readFileSync(certFile, 'utf8');
     if (new Date(new X509Certificate(cert).validTo) > (options.now ?? new Date())) {
       return { cert, key: fs.readFileSync(keyFile, 'utf8'), source: 'reused' };
@@ -73,6 +77,15 @@ export async function generateDevCertificate(now: Date): Promise<{ cert: string;
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   const key = `-----BEGIN PRIVATE KEY-----\n${Buffer.from(pkcs8).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`;
   return { cert: cert.toString('pem') + '\n', key };
+}
+
+/** Refuses a private key file other OS users can read or write, naming the setting and the file. */
+function assertKeyFilePrivate(file: string, setting: string): void {
+  try {
+    assertPrivate(file);
+  } catch (err) {
+    throw new Error(`${setting}: ${(err as Error).message}`);
+  }
 }
 
 function readPem(file: string, setting: string): string {

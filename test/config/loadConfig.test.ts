@@ -39,7 +39,7 @@ describe('loadConfig defaults', () => {
     assert.equal(config.tlsCertFile, undefined);
     assert.equal(config.tlsKeyFile, undefined);
     assert.equal(config.bodyLimitBytes, 1024 * 1024);
-    assert.ok(config.hstsMaxAgeSeconds >= 15_552_000, 'HSTS for at least 180 days');
+    assert.ok(config.hstsMaxAgeSeconds >= 31_536_000, 'HSTS for at least one year');
     assert.ok(config.sessionIdleTimeoutSeconds <= config.sessionAbsoluteTimeoutSeconds);
   });
 
@@ -74,7 +74,7 @@ describe('each GATEHOUSE_* variable', () => {
     ['GATEHOUSE_HTTP2', 'true', (c) => c.http2, true],
     ['GATEHOUSE_HTTP_REDIRECT_PORT', '8080', (c) => c.httpRedirectPort, 8080],
     ['GATEHOUSE_BODY_LIMIT_BYTES', '4096', (c) => c.bodyLimitBytes, 4096],
-    ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', '600', (c) => c.hstsMaxAgeSeconds, 600],
+    ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', '63072000', (c) => c.hstsMaxAgeSeconds, 63_072_000],
     ['GATEHOUSE_LOG_LEVEL', 'warn', (c) => c.logLevel, 'warn'],
     ['GATEHOUSE_TOKEN_MAX_LIFETIME_SECONDS', '3600', (c) => c.tokenMaxLifetimeSeconds, 3600],
     ['GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS', '120', (c) => c.sessionIdleTimeoutSeconds, 120],
@@ -138,6 +138,10 @@ describe('invalid configuration is a ConfigError naming the variable', () => {
     ['GATEHOUSE_BODY_LIMIT_BYTES', '1mb'],
     ['GATEHOUSE_BODY_LIMIT_BYTES', '10'],
     ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', 'forever'],
+    // Issue 7: HSTS for at least one year; shorter (or 0, which turns HSTS off) is refused.
+    ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', '31535999'],
+    ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', '600'],
+    ['GATEHOUSE_HSTS_MAX_AGE_SECONDS', '0'],
     ['GATEHOUSE_TOKEN_MAX_LIFETIME_SECONDS', '5'],
     ['GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS', 'soon'],
     ['GATEHOUSE_RATE_GLOBAL_PER_SECOND', 'lots'],
@@ -164,6 +168,12 @@ describe('invalid configuration is a ConfigError naming the variable', () => {
   it('a TLS certificate without its key, or a key without its certificate', () => {
     assertConfigError({ GATEHOUSE_TLS_CERT: '/etc/tls/cert.pem' }, 'GATEHOUSE_TLS_KEY');
     assertConfigError({ GATEHOUSE_TLS_KEY: '/etc/tls/key.pem' }, 'GATEHOUSE_TLS_CERT');
+  });
+
+  it('HSTS shorter than one year, saying the minimum (issue 7)', () => {
+    assert.throws(() => loadConfig({ GATEHOUSE_HSTS_MAX_AGE_SECONDS: '86400' }), (err: unknown) =>
+      err instanceof ConfigError && /GATEHOUSE_HSTS_MAX_AGE_SECONDS/.test(err.message) && /31536000/.test(err.message));
+    assert.equal(loadConfig({ GATEHOUSE_HSTS_MAX_AGE_SECONDS: '31536000' }).hstsMaxAgeSeconds, 31_536_000);
   });
 
   it('an idle timeout longer than the absolute timeout', () => {

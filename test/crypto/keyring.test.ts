@@ -100,6 +100,41 @@ describe('Keyring.loadOrCreate', () => {
   });
 });
 
+describe('a keyring written before a purpose existed', () => {
+  it('gets a current key for the new purpose on load, every existing key untouched, still 0600', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-keyring-upgrade-'));
+    try {
+      const file = path.join(dir, 'keyring');
+      Keyring.loadOrCreate(file);
+      const old = JSON.parse(fs.readFileSync(file, 'utf8'));
+      old.keys = old.keys.filter((k: { purpose: string }) => k.purpose !== 'device-cookie');
+      delete old.current['device-cookie'];
+      fs.writeFileSync(file, JSON.stringify(old), { mode: 0o600 });
+
+      const ring = Keyring.loadOrCreate(file);
+      assert.equal(ring.current('device-cookie').purpose, 'device-cookie');
+      assert.equal(ring.current('device-cookie').key.length, 32);
+      const upgraded = JSON.parse(fs.readFileSync(file, 'utf8'));
+      for (const k of old.keys) assert.ok(upgraded.keys.some((u: { id: string; key: string }) => u.id === k.id && u.key === k.key), k.id);
+      for (const purpose of Object.keys(old.current)) assert.equal(upgraded.current[purpose], old.current[purpose], purpose);
+      assert.equal(mode(file), 0o600);
+      assert.equal(Keyring.loadOrCreate(file).current('device-cookie').id, ring.current('device-cookie').id, 'added once, then kept');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Keyring.byIdFor', () => {
+  it('finds a key only under its own purpose (a client-chosen key id never selects another purpose)', () => {
+    const ring = Keyring.ephemeral();
+    const csrf = ring.current('csrf');
+    assert.equal(ring.byIdFor('csrf', csrf.id), csrf);
+    assert.equal(ring.byIdFor('device-cookie', csrf.id), undefined);
+    assert.equal(ring.byIdFor('csrf', 'no-such-key'), undefined);
+  });
+});
+
 describe('Keyring.ephemeral', () => {
   it('gives fresh 32-byte keys for every purpose, different each time', () => {
     const a = Keyring.ephemeral();

@@ -20,6 +20,8 @@ export interface CredentialVerifier {
   verifyBearer(token: string, nowMs: number): Promise<Verification>;
   verifySession(cookieValue: string, nowMs: number): Promise<Verification>;
   verifyPassword(username: string, password: string, context: PasswordCheckContext): Promise<Verification>;
-  /** The CSRF token bound to a session (compared in constant time by the stage). */
+  /** The CSRF token bound to a session, under the current key (handed to the browser). */
   csrfTokenFor(sessionId: string): string;
+  /** Whether a presented CSRF token is the session's, under any key still in the keyring (constant-time). */
+  checkCsrf(sessionId: string, presented: string): boolean;
 }

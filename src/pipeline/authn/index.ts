@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../clock.ts';
-import { constantTimeEqual } from '../../crypto/random.ts';
 import { GatehouseError } from '../../errors/GatehouseError.ts';
 import type { RoutePolicy } from '../authz/policy.ts';
 import { loginThrottled } from '../ratelimit/index.ts';
@@ -61,7 +60,8 @@ export function authenticationStage(deps: AuthnDeps) {
     }
     request.principal = result.principal;
     if (result.principal.kind === 'user' && result.principal.authMethod === 'session' && !SAFE_METHODS.has(request.method)) {
-      checkCsrf(request, deps.verifier.csrfTokenFor(result.principal.credentialId ?? ''));
+      const sessionId = result.principal.credentialId ?? '';
+      checkCsrf(request, (presented) => deps.verifier.checkCsrf(sessionId, presented));
     }
   };
 }
@@ -70,7 +70,7 @@ export function authenticationStage(deps: AuthnDeps) {
  * A cookie-borne request that changes state must prove it came from our own page: the
  * X-CSRF-Token bound to the session, and no cross-site Origin (second line of defence).
  */
-function checkCsrf(request: FastifyRequest, expected: string): void {
+function checkCsrf(request: FastifyRequest, isSessionToken: (presented: string) => boolean): void {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     throw new GatehouseError('csrf_failed', { auditReason: `csrf: Sec-Fetch-Site is ${site}` });
@@ -80,7 +80,7 @@ function checkCsrf(request: FastifyRequest, expected: string): void {
     throw new GatehouseError('csrf_failed', { auditReason: `csrf: Origin ${origin.slice(0, 100)} is not this server` });
   }
   const presented = request.headers['x-csrf-token'];
-  if (typeof presented !== 'string' || !constantTimeEqual(presented, expected)) {
+  if (typeof presented !== 'string' || !isSessionToken(presented)) {
     throw new GatehouseError('csrf_failed', { auditReason: presented ? 'csrf: wrong token' : 'csrf: token missing' });
   }
 }

@@ -43,6 +43,7 @@ describe('deny by default: a route without a policy cannot be registered', () =>
       verifySession: async () => ({ ok: false, reason: 'stub' }),
       verifyPassword: async () => ({ ok: false, reason: 'stub' }),
       csrfTokenFor: () => 'stub',
+      checkCsrf: () => false,
     };
     const build = () => {
       const app = Fastify();
