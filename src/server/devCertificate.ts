@@ -72,6 +72,11 @@ export async function generateDevCertificate(now: Date): Promise<{ cert: string;
         { type: 'ip', value: '127.0.0.1' },
         { type: 'ip', value: '::1' },
       ]),
+      // Every dev certificate has the same subject. Key identifiers let a client that trusts
+      // several (an old one and its regenerated successor) find the right one: without them
+      // OpenSSL took the first certificate of that name as the issuer and failed the handshake.
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);

@@ -4,6 +4,8 @@
 // match, that cannot be read, that is not PEM, or that has expired is refused with an error
 // naming the setting.
 import assert from 'node:assert/strict';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +56,28 @@ describe('generateDevCertificate', () => {
     const b = await generateDevCertificate(new Date());
     assert.notEqual(a.key, b.key);
     assert.notEqual(new X509Certificate(a.cert).serialNumber, new X509Certificate(b.cert).serialNumber);
+  });
+
+  it('a client that trusts an earlier dev certificate and its successor verifies either (same subject, key identifiers)', async () => {
+    const earlier = await generateDevCertificate(new Date());
+    const successor = await generateDevCertificate(new Date());
+    for (const served of [earlier, successor]) {
+      const server = https.createServer({ cert: served.cert, key: served.key }, (_req, res) => res.end('ok'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const body = await new Promise<string>((resolve, reject) => {
+          https.get({ host: '127.0.0.1', port, servername: 'localhost', ca: [earlier.cert, successor.cert], agent: false }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve(text));
+          }).on('error', reject);
+        });
+        assert.equal(body, 'ok');
+      } finally {
+        server.close();
+      }
+    }
   });
 });
 

@@ -109,7 +109,9 @@ describe('TLS listener', () => {
     agent.destroy();
     assert.deepEqual(failures, []);
     assert.ok(ok > 10, `only ${ok} requests completed`);
-    const fresh = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: certB.cert });
+    // A new connection that trusts both certificates (as a client of the old and the new one
+    // does) verifies the new one.
+    const fresh = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: [certA.cert, certB.cert] });
     await new Promise((r) => fresh.once('secureConnect', r));
     assert.equal(fresh.getPeerX509Certificate()?.fingerprint256, fingerprint(certB.cert));
     fresh.end();
