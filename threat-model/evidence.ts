@@ -36,6 +36,7 @@ export const SESSION_AUTH: Evidence = {
     'test/accounts/attacks/csrf.test.ts > attack: CSRF > refuses a cookie-borne write with the right token but a foreign Origin: 403 csrf_failed, nothing changed',
     'test/accounts/attacks/session-fixation.test.ts > attack: session fixation > a planted made-up cookie is replaced at login and stays worthless',
     'test/accounts/attacks/logout-reuse.test.ts > attack: session reuse after logout > a copied cookie is dead after logout, for reads and writes',
+    'test/crypto/keyRotation.test.ts > key rotation keeps browser sessions and trusted devices working (HTTPS) > refuses CSRF tokens forged under no csrf key of the keyring',
   ],
 };
 
@@ -56,6 +57,7 @@ export const LOGIN: Evidence = {
     'test/accounts/attacks/enumeration.test.ts > attack: account enumeration > session: unknown user and wrong password get the same status, body and headers',
     'test/accounts/attacks/mfa-bypass.test.ts > attack: second-factor bypass > guessing codes is throttled like guessing passwords',
     'test/accounts/attacks/totp-replay.test.ts > attack: TOTP replay > a code used for a login is refused for a second login in the same step',
+    'test/crypto/keyRotation.test.ts > key rotation keeps browser sessions and trusted devices working (HTTPS) > honours a device cookie issued before its key was rotated; refuses a forged one',
   ],
 };
 
@@ -70,6 +72,8 @@ export const FLOOD: Evidence = {
     'test/accounts/attacks/login-flood.test.ts > attack: login flood > the flood gets 503 + Retry-After beyond the hashing bound while a bearer user keeps working',
     'test/pipeline/hardening/hardening.test.ts > hardening > a body over 1 MiB is 413, with or without Content-Length',
     https('slow clients are bounded: header and request timeouts are set on the listener'),
+    'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan does not drain the address budget (memory store) > alice gets 429s from her plan while bob, from the same address, keeps the rest of the address budget',
+    'test/pipeline/ratelimit/perCapabilityLimit.test.ts > per-capability limit (1/s, bursts of 2) > a link used past its limit gets 429 with the registry code and Retry-After; another link is unaffected; it recovers on schedule',
   ],
 };
 
@@ -197,6 +201,10 @@ export const CERTIFICATE: Evidence = {
     'test/server/devCertificate.test.ts > loadTlsMaterial with a configured certificate > refuses a key that does not match the certificate',
     'test/server/devCertificate.test.ts > loadTlsMaterial with a configured certificate > refuses an expired certificate, saying when it expired',
     'test/server/tls.test.ts > TLS listener > keeps serving the old certificate when the new files are unusable',
+    'test/cli/serveSighup.test.ts > gatehouse serve reloads the certificate on SIGHUP > serves the replaced certificate on a new connection after SIGHUP, still running',
+    'test/server/tlsKeyPermissions.test.ts > TLS private key file permissions > refuses a configured key with mode 644, naming GATEHOUSE_TLS_KEY and the file',
+    'test/server/tlsKeyPermissions.test.ts > TLS private key file permissions > refuses a generated development key that became readable by others, and leaves it as it was',
+    'test/server/devCertificate.test.ts > generateDevCertificate > a client that trusts an earlier dev certificate and its successor verifies either (same subject, key identifiers)',
   ],
 };
 
@@ -207,6 +215,8 @@ export const KEYRING: Evidence = {
     'test/crypto/keyring.test.ts > Keyring.loadOrCreate > refuses a keyring file with mode 644, naming the file',
     'test/crypto/keyring.test.ts > Keyring.loadOrCreate > refuses a file that is not a keyring, or has a key shorter than 256 bits',
     'test/cli/keys.test.ts > gatehouse keys > rotates one purpose, keeping the old key, and re-encrypts stored values',
+    'test/crypto/keyRotation.test.ts > key rotation keeps browser sessions and trusted devices working (HTTPS) > a logged-in browser keeps changing state with its CSRF token after the csrf key is rotated',
+    'test/crypto/keyRotation.test.ts > TOTP secrets across `keys rotate totp` and `keys reencrypt` (HTTPS) > a user enrolled before the rotation logs in with a valid code after reencrypt, and after the old key is retired',
   ],
 };
 
@@ -221,6 +231,7 @@ export const REDIS_FAIL_CLOSED: Evidence = {
     redisPipeline('Redis unreachable', "'local' (the default): still limited, per instance, and counted in gatehouse_ratelimit_store_failures_total"),
     redisPipeline('Redis unreachable', "'deny': 503 overloaded with Retry-After"),
     redisPipeline('Redis unreachable', 'logins fail closed: 503 overloaded with Retry-After, for known and unknown accounts alike, on the record; /readyz 503'),
+    'test/pipeline/ratelimit/redisBlackhole.test.ts > Redis accepts connections but never answers > the limiter falls back to local limits within a bound, counts the failure and logs a warning',
   ],
 };
 
@@ -230,6 +241,7 @@ export const REDIS_SHARED_STATE: Evidence = {
     redisPipeline('rate limits shared through Redis', 'two instances, 200 parallel requests from one address: at most the burst (plus what time refills) is served'),
     'test/pipeline/ratelimit/stores.test.ts > RedisRateLimitStore memory bound > a key lives only until its bucket is full again, and a refused request does not extend it',
     'test/server/sharedStores.test.ts > shared stores on Redis > one connection per instance carries the limiter and the failed-login counters; close closes it',
+    'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan does not drain the address budget (redis store) > alice gets 429s from her plan while bob, from the same address, keeps the rest of the address budget',
   ],
 };
 
