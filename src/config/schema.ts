@@ -17,9 +17,10 @@ export const ConfigSchema = Type.Object(
     tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
     tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
     /**
-     * Offer HTTP/2 by ALPN next to HTTP/1.1. Off by default: Node's HTTP/2 server does not apply
-     * headersTimeout/requestTimeout to the HTTP/1.1 connections it also accepts, so with it on a
-     * slow-header (slowloris) client is cut only by the idle timeout.
+     * Offer HTTP/2 by ALPN next to HTTP/1.1. The HTTP/1.1 clients of that listener keep the
+     * HTTP/1.1 listener's slow-client bounds (buildApp.ts). Off by default: Node bounds an
+     * HTTP/2 stream only by its session's idle timeout, not by a total request time, so a
+     * slow-body client over HTTP/2 can hold a stream past the 30 s HTTP/1.1 allows.
      */
     http2: Type.Boolean(),
     /** If set, a plain-HTTP listener on this port that only redirects to HTTPS (308). */

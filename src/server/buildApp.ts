@@ -123,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // routes and inject() are the same, so the app is used through the common FastifyInstance.
   } as unknown as FastifyServerOptions) as unknown as FastifyInstance;
   fastify.server.headersTimeout = 10_000;
+  if (options.tls && config.http2) applyHttp1LimitsToHttp2Server(fastify.server as unknown as Http1LimitsOfHttp2Server);
   limitConnectionsPerAddress(fastify.server, config.resourceLimits.maxConnectionsPerAddress);
   limitJsonDepth(fastify, config.resourceLimits.maxJsonDepth);
   fastify.setValidatorCompiler(buildValidatorCompiler());
@@ -200,6 +201,29 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await fastify.ready();
     return { fastify, auditLog, accounts, routes };
   }
+}
+
+/** The HTTP/1.1 settings Node's HTTP/2 server (allowHTTP1) honours since Node 20 for the HTTP/1.1 connections it accepts. */
+interface Http1LimitsOfHttp2Server {
+  headersTimeout: number;
+  requestTimeout: number;
+  connectionsCheckingInterval: number;
+  maxHeaderSize: number;
+  keepAliveTimeout: number;
+}
+
+/**
+ * With HTTP/2 on, the HTTP/1.1 clients the same listener accepts get the same bounds as on the
+ * HTTP/1.1-only listener: Node's HTTP/2 server sweeps them (setupConnectionsTracking, at
+ * 'listening') only with these set, and by default would allow 60 s for headers, 300 s for
+ * a request, swept every 30 s. test/server/http2Limits.test.ts holds a slowloris to it.
+ */
+function applyHttp1LimitsToHttp2Server(server: Http1LimitsOfHttp2Server): void {
+  server.headersTimeout = SLOW_CLIENT_LIMITS.headersTimeout;
+  server.requestTimeout = SLOW_CLIENT_LIMITS.requestTimeout;
+  server.connectionsCheckingInterval = SLOW_CLIENT_LIMITS.connectionsCheckingInterval;
+  server.maxHeaderSize = NODE_HEADER_CEILING_BYTES;
+  server.keepAliveTimeout = 10_000; // as Fastify sets on its HTTP/1.1 server
 }
 
 /**
