@@ -72,6 +72,7 @@ export const FLOOD: Evidence = {
     'test/accounts/attacks/login-flood.test.ts > attack: login flood > the flood gets 503 + Retry-After beyond the hashing bound while a bearer user keeps working',
     'test/pipeline/hardening/hardening.test.ts > hardening > a body over 1 MiB is 413, with or without Content-Length',
     https('slow clients are bounded: header and request timeouts are set on the listener'),
+    'test/server/http2Limits.test.ts > HTTP/2 listener: HTTP/1.1 clients keep the slow-client bounds > a slowloris over HTTP/1.1 is answered 408 and cut within the 10 s header bound (plus the 1 s sweep)',
     'test/attacks/slow-clients.test.ts > slow clients against the real HTTPS listener > slowloris: the normal client is served throughout, and the server cuts the slow connections',
     'test/attacks/slow-clients.test.ts > slow clients against the real HTTPS listener > slow body: the normal client is served throughout',
     'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan does not drain the address budget (memory store) > alice gets 429s from her plan while bob, from the same address, keeps the rest of the address budget',
