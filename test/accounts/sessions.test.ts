@@ -3,8 +3,8 @@
 // clock), and password or MFA changes ending the user's other sessions and tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, passwordFor, userWithToken } from '../helpers/api.ts';
-import { enableTotp } from '../helpers/mfa.ts';
+import { basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
+import { codeNow, enableTotp } from '../helpers/mfa.ts';
 import { fakeClock, httpsRequest, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 interface Browser {
@@ -130,5 +130,25 @@ describe('browser sessions', () => {
     assert.equal((await get(browser, '/v1/users/me')).status, 401);
     assert.equal((await call(server.app.fastify, 'GET', '/v1/users/me', { token: other.token })).status, 401);
     assert.equal((await call(server.app.fastify, 'GET', '/v1/users/me', { token: enroller.json.token })).status, 200, 'the enrolling token stays');
+  });
+
+  it('turning TOTP off ends the user’s other sessions and tokens', async () => {
+    const enroller = await userWithToken(server, 'frank');
+    const { secret, recoveryCodes } = await enableTotp(server, enroller.token, clock);
+    const here = await login('frank', { otp: recoveryCodes[0] });
+    const elsewhere = await login('frank', { otp: recoveryCodes[1] });
+    const other = await httpsRequest(server, 'POST', '/v1/tokens', {
+      headers: { authorization: basicAuth('frank', passwordFor('frank')) }, body: { name: 'other', otp: recoveryCodes[2] },
+    });
+    assert.equal(other.status, 201, other.text);
+    const bearer = (token: string) => httpsRequest(server, 'GET', '/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await bearer(other.json.token)).status, 200);
+    clock.advance(60_000);
+    const off = await send(here, 'DELETE', '/v1/users/me/mfa/totp', { code: codeNow(secret, clock) });
+    assert.equal(off.status, 204, off.text);
+    assert.equal((await get(here, '/v1/users/me')).status, 200, 'the session that turned it off stays');
+    assert.equal((await get(elsewhere, '/v1/users/me')).status, 401);
+    assert.equal((await bearer(other.json.token)).status, 401);
+    assert.equal((await bearer(enroller.token)).status, 401);
   });
 });

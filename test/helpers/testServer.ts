@@ -153,6 +153,9 @@ export function httpsRequest(
     const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    // Framed explicitly: Node sends a DELETE body without Content-Length or chunking otherwise.
+    const framed = Object.keys(headers).some((h) => ['content-length', 'transfer-encoding'].includes(h.toLowerCase()));
+    if (payload !== undefined && !framed) headers['content-length'] = String(Buffer.byteLength(payload));
     const req = https.request(new URL(path, server.url), { method, headers, ca: server.ca, servername: 'localhost', agent: options.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
