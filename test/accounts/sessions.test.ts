@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
 import { codeNow, enableTotp } from '../helpers/mfa.ts';
+import { hashSecret } from '../../src/crypto/random.ts';
 import { fakeClock, httpsRequest, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 interface Browser {
@@ -40,6 +41,23 @@ describe('browser sessions', () => {
     assert.match(cookie, /; SameSite=Strict/);
     assert.match(cookie, /; Path=\//);
     assert.doesNotMatch(cookie, /Domain=/i);
+  });
+
+  it('stores only a hash of the session secret: the secret appears in no column of the sessions table', async () => {
+    const b = await login('alice');
+    const value = b.cookie.slice('__Host-gh_session='.length);
+    const [id, secret] = value.split('.');
+    assert.ok(id && secret && secret.length >= 32, `cookie value <id>.<secret>: ${value}`);
+    const rows = await server.database.db.selectFrom('sessions').selectAll().execute();
+    const row = rows.find((r) => r.id === id);
+    assert.ok(row, 'the session is stored under its id');
+    for (const r of rows) {
+      for (const [column, v] of Object.entries(r)) {
+        const text = String(v as unknown);
+        assert.ok(!text.includes(secret) && !text.includes(value), `sessions.${column} holds the secret`);
+      }
+    }
+    assert.equal(row.secret_hash, hashSecret(secret));
   });
 
   it('state changes need the session’s CSRF token and no foreign Origin', async () => {
