@@ -139,11 +139,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   r.get('/v1/tokens', {
-    schema: { tags: ['accounts'], summary: 'The caller’s tokens, never their secrets', response: { 200: S.TokenList, ...PROBLEM_RESPONSES } },
+    schema: { tags: ['accounts'], summary: 'The caller’s tokens, never their secrets', querystring: S.ListTokensQuery, response: { 200: S.TokenList, ...PROBLEM_RESPONSES } },
     config: { policy: authenticated() },
   }, async (request) => {
     const p = request.principal as UserPrincipal;
-    const items = await deps.tokens.listForUser(p.userId);
+    const items = await deps.tokens.listForUser(p.userId, request.query.limit ?? 100);
     return {
       items: items.map((t) => ({
         id: t.id, name: t.name, scopes: [...t.scopes], createdAt: new Date(t.createdAt).toISOString(),
