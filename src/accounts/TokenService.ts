@@ -81,12 +81,14 @@ export class TokenService {
     };
   }
 
-  async listForUser(userId: string): Promise<ApiToken[]> {
+  /** The user's tokens, newest first, at most `limit` of them (issue 6: every list is capped). */
+  async listForUser(userId: string, limit: number): Promise<ApiToken[]> {
     const rows = await this.db
       .selectFrom('api_tokens')
       .selectAll()
       .where('user_id', '=', userId)
       .orderBy('created_at', 'desc')
+      .limit(limit)
       .execute();
     return rows.map((r) => ({
       id: r.id,

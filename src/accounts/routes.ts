@@ -22,6 +22,7 @@ import { asAssertion, type PasskeyService } from './passkeys/PasskeyService.ts';
 import * as S from './schemas.ts';
 import type { SessionService } from './SessionService.ts';
 import type { TokenService } from './TokenService.ts';
+import { DEFAULT_TOKEN_SCOPES, scopesWithinRole } from './tokenScopes.ts';
 
 export interface AccountRoutesDeps {
   readonly config: Readonly<Config>;
@@ -124,15 +125,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
       body: S.TokenRequest,
       response: { 201: S.TokenCreated, ...PROBLEM_RESPONSES },
     },
-    config: { policy: authenticated({ credentials: ['session', 'basic'], rules: [secondFactorForBasic] }), rateCost: 'passwordHash' },
+    config: { policy: authenticated({ credentials: ['session', 'basic'], rules: [secondFactorForBasic, scopesWithinRole] }), rateCost: 'passwordHash' },
     bodyLimit: Math.min(PASSWORD_ROUTE_BODY_LIMIT, deps.config.bodyLimitBytes),
   }, async (request, reply) => {
     const p = request.principal as UserPrincipal;
     if (p.secondFactorPending) throw new GatehouseError('internal_error', { auditReason: 'token route reached with a pending second factor' });
-    const scopes: Scope[] = request.body.scopes ?? ['read', 'write'];
-    if ((scopes.includes('admin') || scopes.includes('metrics')) && !p.isAdmin) {
-      throw new GatehouseError('forbidden', { detail: 'Only administrators can issue tokens with the admin or metrics scope', extras: { field: 'scopes' }, auditReason: 'authorization: admin or metrics scope requested by a non-admin' });
-    }
+    const scopes: readonly Scope[] = request.body.scopes ?? DEFAULT_TOKEN_SCOPES; // scopesWithinRole allowed them
     const lifetime = Math.min(request.body.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS, deps.config.tokenMaxLifetimeSeconds);
     const { token, record } = await deps.tokens.issue(p.userId, request.body.name, scopes, lifetime);
     return reply.code(201).header('location', `/v1/tokens/${record.id}`).send({
@@ -141,11 +139,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   r.get('/v1/tokens', {
-    schema: { tags: ['accounts'], summary: 'The caller’s tokens, never their secrets', response: { 200: S.TokenList, ...PROBLEM_RESPONSES } },
+    schema: { tags: ['accounts'], summary: 'The caller’s tokens, never their secrets', querystring: S.ListTokensQuery, response: { 200: S.TokenList, ...PROBLEM_RESPONSES } },
     config: { policy: authenticated() },
   }, async (request) => {
     const p = request.principal as UserPrincipal;
-    const items = await deps.tokens.listForUser(p.userId);
+    const items = await deps.tokens.listForUser(p.userId, request.query.limit ?? 100);
     return {
       items: items.map((t) => ({
         id: t.id, name: t.name, scopes: [...t.scopes], createdAt: new Date(t.createdAt).toISOString(),

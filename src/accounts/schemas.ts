@@ -52,6 +52,8 @@ export const TokenRequest = Type.Object(
   },
   { additionalProperties: false },
 );
+/** Like the other unpaged lists (spaces, contacts, capabilities): at most `limit` tokens, newest first. */
+export const ListTokensQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
 export const TokenInfo = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -3,8 +3,9 @@
 // clock), and password or MFA changes ending the user's other sessions and tokens.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { call, passwordFor, userWithToken } from '../helpers/api.ts';
-import { enableTotp } from '../helpers/mfa.ts';
+import { basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
+import { codeNow, enableTotp } from '../helpers/mfa.ts';
+import { hashSecret } from '../../src/crypto/random.ts';
 import { fakeClock, httpsRequest, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 interface Browser {
@@ -40,6 +41,23 @@ describe('browser sessions', () => {
     assert.match(cookie, /; SameSite=Strict/);
     assert.match(cookie, /; Path=\//);
     assert.doesNotMatch(cookie, /Domain=/i);
+  });
+
+  it('stores only a hash of the session secret: the secret appears in no column of the sessions table', async () => {
+    const b = await login('alice');
+    const value = b.cookie.slice('__Host-gh_session='.length);
+    const [id, secret] = value.split('.');
+    assert.ok(id && secret && secret.length >= 32, `cookie value <id>.<secret>: ${value}`);
+    const rows = await server.database.db.selectFrom('sessions').selectAll().execute();
+    const row = rows.find((r) => r.id === id);
+    assert.ok(row, 'the session is stored under its id');
+    for (const r of rows) {
+      for (const [column, v] of Object.entries(r)) {
+        const text = String(v as unknown);
+        assert.ok(!text.includes(secret) && !text.includes(value), `sessions.${column} holds the secret`);
+      }
+    }
+    assert.equal(row.secret_hash, hashSecret(secret));
   });
 
   it('state changes need the session’s CSRF token and no foreign Origin', async () => {
@@ -130,5 +148,25 @@ describe('browser sessions', () => {
     assert.equal((await get(browser, '/v1/users/me')).status, 401);
     assert.equal((await call(server.app.fastify, 'GET', '/v1/users/me', { token: other.token })).status, 401);
     assert.equal((await call(server.app.fastify, 'GET', '/v1/users/me', { token: enroller.json.token })).status, 200, 'the enrolling token stays');
+  });
+
+  it('turning TOTP off ends the user’s other sessions and tokens', async () => {
+    const enroller = await userWithToken(server, 'frank');
+    const { secret, recoveryCodes } = await enableTotp(server, enroller.token, clock);
+    const here = await login('frank', { otp: recoveryCodes[0] });
+    const elsewhere = await login('frank', { otp: recoveryCodes[1] });
+    const other = await httpsRequest(server, 'POST', '/v1/tokens', {
+      headers: { authorization: basicAuth('frank', passwordFor('frank')) }, body: { name: 'other', otp: recoveryCodes[2] },
+    });
+    assert.equal(other.status, 201, other.text);
+    const bearer = (token: string) => httpsRequest(server, 'GET', '/v1/users/me', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await bearer(other.json.token)).status, 200);
+    clock.advance(60_000);
+    const off = await send(here, 'DELETE', '/v1/users/me/mfa/totp', { code: codeNow(secret, clock) });
+    assert.equal(off.status, 204, off.text);
+    assert.equal((await get(here, '/v1/users/me')).status, 200, 'the session that turned it off stays');
+    assert.equal((await get(elsewhere, '/v1/users/me')).status, 401);
+    assert.equal((await bearer(other.json.token)).status, 401);
+    assert.equal((await bearer(enroller.token)).status, 401);
   });
 });

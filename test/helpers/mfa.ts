@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
 import { totpCodeAt } from '../../src/accounts/mfa/totp.ts';
 import type { Clock } from '../../src/clock.ts';
-import { call } from './api.ts';
+import { call, type Target } from './api.ts';
 
 /** Turns TOTP on for the token's user; returns the secret and the recovery codes. */
-export async function enableTotp(app: FastifyInstance, token: string, clock: Clock): Promise<{ secret: string; recoveryCodes: string[] }> {
+export async function enableTotp(app: Target, token: string, clock: Clock): Promise<{ secret: string; recoveryCodes: string[] }> {
   const start = await call(app, 'POST', '/v1/users/me/mfa/totp', { token });
   assert.equal(start.status, 200, start.body);
   const confirm = await call(app, 'POST', '/v1/users/me/mfa/totp/confirm', { token, body: { code: totpCodeAt(start.json.secret, clock()) } });

@@ -147,13 +147,16 @@ export function httpsRequest(
   server: Pick<TestServer, 'url' | 'ca'>,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+  options: { headers?: Record<string, string>; body?: unknown; rawBody?: string; agent?: https.Agent } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const req = https.request(new URL(path, server.url), { method, headers, ca: server.ca, servername: 'localhost', agent: false }, (res) => {
+    // Framed explicitly: Node sends a DELETE body without Content-Length or chunking otherwise.
+    const framed = Object.keys(headers).some((h) => ['content-length', 'transfer-encoding'].includes(h.toLowerCase()));
+    if (payload !== undefined && !framed) headers['content-length'] = String(Buffer.byteLength(payload));
+    const req = https.request(new URL(path, server.url), { method, headers, ca: server.ca, servername: 'localhost', agent: options.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -73,13 +73,15 @@ export class SpaceRepository {
     return row?.role as Role | undefined;
   }
 
-  async members(spaceId: string): Promise<Member[]> {
+  /** The space's members in username order, at most `limit` of them (issue 6: every list is capped). */
+  async members(spaceId: string, limit: number): Promise<Member[]> {
     const rows = await this.db
       .selectFrom('space_members')
       .innerJoin('users', 'users.id', 'space_members.user_id')
       .select(['users.id', 'users.username', 'space_members.role'])
       .where('space_members.space_id', '=', spaceId)
       .orderBy('users.username')
+      .limit(limit)
       .execute();
     return rows.map((r) => ({ userId: r.id, username: r.username, role: r.role as Role }));
   }

@@ -16,6 +16,8 @@ export const SpaceList = Type.Object({ items: Type.Array(SpaceListItem) });
 export const ListSpacesQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
 
 export const MemberList = Type.Array(Type.Object({ username: Type.String(), role: Role }));
+/** Like the other unpaged lists (spaces, contacts, capabilities): at most `limit` members, in username order. */
+export const ListMembersQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
 export const SetRoleBody = Type.Object({ role: Role }, { additionalProperties: false });
 export const MemberInfo = Type.Object({ username: Type.String(), role: Role });
 

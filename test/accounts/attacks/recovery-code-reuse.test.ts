@@ -1,6 +1,7 @@
 // Attack: recovery code reuse. Recovery codes are long-lived bearer secrets printed on paper;
 // an attacker who photographs a used one (or finds it in an old backup) tries it again, or
 // races the victim with it. Each code must work exactly once, and be stored only as a hash.
+// Every request goes over the real HTTPS listener.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call, passwordFor, userWithToken } from '../../helpers/api.ts';
@@ -11,12 +12,12 @@ describe('attack: recovery code reuse', () => {
   const clock = fakeClock();
   let server: TestServer;
   let codes: string[];
-  const login = (otp: string) => call(server.app.fastify, 'POST', '/v1/sessions', { body: { username: 'victim', password: passwordFor('victim'), otp } });
+  const login = (otp: string) => call(server, 'POST', '/v1/sessions', { body: { username: 'victim', password: passwordFor('victim'), otp } });
 
   before(async () => {
-    server = await startTestServer({ clock });
-    const victim = await userWithToken(server.app.fastify, 'victim');
-    ({ recoveryCodes: codes } = await enableTotp(server.app.fastify, victim.token, clock));
+    server = await startTestServer({ listen: true, clock });
+    const victim = await userWithToken(server, 'victim');
+    ({ recoveryCodes: codes } = await enableTotp(server, victim.token, clock));
   });
   after(() => server.close());
 

@@ -2,6 +2,7 @@
 // a phishing proxy, a key logger) replays it within the same 30 s step or the ±1 step window,
 // on the same or another login path, with the victim's stolen password. RFC 6238 §5.2: a code
 // that was accepted once must never be accepted again.
+// Every request goes over the real HTTPS listener.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth, call, passwordFor, userWithToken } from '../../helpers/api.ts';
@@ -12,12 +13,12 @@ describe('attack: TOTP replay', () => {
   const clock = fakeClock();
   let server: TestServer;
   let secret: string;
-  const login = (otp: string) => call(server.app.fastify, 'POST', '/v1/sessions', { body: { username: 'victim', password: passwordFor('victim'), otp } });
+  const login = (otp: string) => call(server, 'POST', '/v1/sessions', { body: { username: 'victim', password: passwordFor('victim'), otp } });
 
   before(async () => {
-    server = await startTestServer({ clock });
-    const victim = await userWithToken(server.app.fastify, 'victim');
-    ({ secret } = await enableTotp(server.app.fastify, victim.token, clock));
+    server = await startTestServer({ listen: true, clock });
+    const victim = await userWithToken(server, 'victim');
+    ({ secret } = await enableTotp(server, victim.token, clock));
     clock.advance(60_000);
   });
   after(() => server.close());
@@ -42,7 +43,7 @@ describe('attack: TOTP replay', () => {
     clock.advance(60_000);
     const code = codeNow(secret, clock);
     assert.equal((await login(code)).status, 201);
-    const viaBasic = await call(server.app.fastify, 'POST', '/v1/tokens', {
+    const viaBasic = await call(server, 'POST', '/v1/tokens', {
       headers: { authorization: basicAuth('victim', passwordFor('victim')) }, body: { name: 'stolen', otp: code },
     });
     assert.equal(viaBasic.status, 401);

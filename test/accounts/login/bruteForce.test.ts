@@ -1,32 +1,37 @@
 // Failed-login limits through the real pipeline, on a fake clock: per account whatever the
 // address, per address, per address range; growing Retry-After; successes not counted; the
-// real user's trusted device gets through while an attacker holds the account locked.
+// real user's trusted device gets through while an attacker holds the account locked. Over the
+// real HTTPS listener; each request names its client address in X-Forwarded-For, which the
+// server believes from the test client because it trusts 127.0.0.1 as a proxy.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_LOGIN_THROTTLE } from '../../../src/accounts/login/throttlePolicy.ts';
-import { basicAuth, passwordFor } from '../../helpers/api.ts';
+import { call, keepAliveClient, LOOPBACK_PROXY, passwordFor } from '../../helpers/api.ts';
 import { fakeClock, startTestServer, type TestServer } from '../../helpers/testServer.ts';
 
 describe('failed-login limits', () => {
   const clock = fakeClock();
   let server: TestServer;
+  let client: ReturnType<typeof keepAliveClient>;
 
-  const login = async (username: string, password: string, remoteAddress: string, cookie?: string) => {
-    const res = await server.app.fastify.inject({
-      method: 'POST', url: '/v1/sessions', remoteAddress, payload: { username, password }, ...(cookie ? { headers: { cookie } } : {}),
-    });
-    return { status: res.statusCode, retryAfter: res.headers['retry-after'], json: res.json(), setCookie: ([] as string[]).concat(res.headers['set-cookie'] ?? []) };
+  const login = async (username: string, password: string, from: string, cookie?: string) => {
+    const res = await call(client, 'POST', '/v1/sessions', { from, body: { username, password }, ...(cookie ? { headers: { cookie } } : {}) });
+    return { status: res.status, retryAfter: res.headers['retry-after'], json: res.json, setCookie: ([] as string[]).concat(res.headers['set-cookie'] ?? []) };
   };
   const wrong = 'Wrong-password-but-long-enough';
 
   before(async () => {
-    server = await startTestServer({ clock, loginThrottle: DEFAULT_LOGIN_THROTTLE });
+    server = await startTestServer({ listen: true, clock, loginThrottle: DEFAULT_LOGIN_THROTTLE, config: LOOPBACK_PROXY });
+    client = keepAliveClient(server);
     for (const u of ['alice', 'bob', 'carol', 'dave', 'erin']) {
-      const reg = await server.app.fastify.inject({ method: 'POST', url: '/v1/users', payload: { username: u, password: passwordFor(u) } });
-      assert.equal(reg.statusCode, 201);
+      const reg = await call(client, 'POST', '/v1/users', { body: { username: u, password: passwordFor(u) } });
+      assert.equal(reg.status, 201);
     }
   });
-  after(() => server.close());
+  after(async () => {
+    client.close();
+    await server.close();
+  });
 
   it('limits one account whatever address the guesses come from, with growing Retry-After', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await login('alice', wrong, `198.51.${i}.1`)).status, 401);

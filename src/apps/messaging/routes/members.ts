@@ -12,10 +12,10 @@ export function registerMemberRoutes(app: FastifyInstance, deps: MessagingDeps):
   const { spaceRole, assignRole, removeMember } = deps.rules;
 
   r.get('/v1/spaces/:spaceId/members', {
-    schema: { tags: ['members'], summary: 'Members and their roles', params: S.SpaceParams, response: { 200: S.MemberList, ...PROBLEM_RESPONSES } },
+    schema: { tags: ['members'], summary: 'Members and their roles', params: S.SpaceParams, querystring: S.ListMembersQuery, response: { 200: S.MemberList, ...PROBLEM_RESPONSES } },
     config: { policy: authenticated({ rules: [spaceRole('reader')] }) },
   }, async (request) => {
-    const members = await deps.spaces.members(request.params.spaceId);
+    const members = await deps.spaces.members(request.params.spaceId, request.query.limit ?? 100);
     return members.map((m) => ({ username: m.username, role: m.role }));
   });
 
