@@ -37,6 +37,7 @@ export const SESSION_AUTH: Evidence = {
     'test/accounts/attacks/session-fixation.test.ts > attack: session fixation > a planted made-up cookie is replaced at login and stays worthless',
     'test/accounts/attacks/logout-reuse.test.ts > attack: session reuse after logout > a copied cookie is dead after logout, for reads and writes',
     'test/crypto/keyRotation.test.ts > key rotation keeps browser sessions and trusted devices working (HTTPS) > refuses CSRF tokens forged under no csrf key of the keyring',
+    'test/accounts/sessions.test.ts > browser sessions > stores only a hash of the session secret: the secret appears in no column of the sessions table',
   ],
 };
 
@@ -58,6 +59,7 @@ export const LOGIN: Evidence = {
     'test/accounts/attacks/mfa-bypass.test.ts > attack: second-factor bypass > guessing codes is throttled like guessing passwords',
     'test/accounts/attacks/totp-replay.test.ts > attack: TOTP replay > a code used for a login is refused for a second login in the same step',
     'test/crypto/keyRotation.test.ts > key rotation keeps browser sessions and trusted devices working (HTTPS) > honours a device cookie issued before its key was rotated; refuses a forged one',
+    'test/accounts/attacks/enumeration.test.ts > attack: account enumeration > basic: a locked account answers the right password exactly as a wrong one, and as a locked unknown name',
   ],
 };
 
