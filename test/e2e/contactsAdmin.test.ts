@@ -5,7 +5,9 @@ import { BROWSER_SUITE } from '../helpers/virtualAuthenticator.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { adminWithToken, call, passwordFor, userWithToken } from '../helpers/api.ts';
+import { adminWithToken, basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
+import { enableTotp } from '../helpers/mfa.ts';
+import { systemClock } from '../../src/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/testServer.ts';
 import { errorText, openLab, screenshot, signIn, uiOrigin, type Lab } from './browser.ts';
 
@@ -16,11 +18,12 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
   let carol: Page;
   let dave: Page;
   let root: { token: string };
+  let carolToken = '';
 
   before(async () => {
     [server, lab] = await Promise.all([startTestServer({ listen: true }), openLab()]);
     origin = uiOrigin(server.url);
-    await userWithToken(server.app.fastify, 'carol');
+    carolToken = (await userWithToken(server.app.fastify, 'carol')).token;
     await userWithToken(server.app.fastify, 'dave');
     root = await adminWithToken(server.app.fastify, server.app.accounts, 'root');
     carol = (await lab.newPage()).page;
@@ -85,6 +88,16 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
   });
 
   it('lets an administrator reset a user’s second factors', async () => {
+    // Carol enrols TOTP: from then on her password alone no longer signs her in.
+    await enableTotp(server.app.fastify, carolToken, systemClock);
+    const enrolled = await call(server.app.fastify, 'GET', '/v1/users/me', { token: carolToken });
+    assert.deepEqual(enrolled.json.mfa, { totp: true, webauthn: 0, recoveryCodesLeft: 10 });
+    const probe = await lab.newPage();
+    await signIn(probe.page, origin, 'carol', passwordFor('carol'));
+    await probe.page.locator('#otp-form').waitFor();
+    assert.equal(await probe.page.locator('#sign-out').count(), 0, 'the password alone did not sign her in');
+    await probe.context.close();
+
     const { page } = await lab.newPage();
     await signIn(page, origin, 'root', passwordFor('root'));
     await page.locator('nav').getByRole('button', { name: 'Administration' }).click();
@@ -93,6 +106,25 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
       page.locator('#admin-users li', { hasText: 'carol' }).getByRole('button', { name: 'Reset MFA' }).click(),
     ]);
     assert.equal(response.status(), 204);
+    // The administrator is told what happened, in plain words, and no error shows.
+    await page.locator('#admin-users-status', { hasText: 'carol' }).waitFor();
+    assert.equal(await page.locator('#admin-users-status').textContent(),
+      'Every second factor of carol was removed and carol was signed out everywhere: the next sign-in is with the password alone.');
+    assert.equal(await page.locator('#error').isVisible(), false);
+    await page.locator('#admin-users li', { hasText: 'carol' }).getByRole('button', { name: 'Reset MFA' }).waitFor();
+
+    // Her sessions and tokens ended with the reset: her open page asks her to sign in again.
+    assert.equal((await call(server.app.fastify, 'GET', '/v1/users/me', { token: carolToken })).status, 401);
+    await carol.reload();
+    await carol.locator('#login-form').waitFor();
+    // The password alone signs her in now, in the browser and through the API, and no factor is left.
+    await signIn(carol, origin, 'carol', passwordFor('carol'));
+    await carol.locator('#sign-out').waitFor();
+    const token = await call(server.app.fastify, 'POST', '/v1/tokens', { headers: { authorization: basicAuth('carol', passwordFor('carol')) }, body: { name: 'after reset' } });
+    assert.equal(token.status, 201, token.body);
+    carolToken = token.json.token;
+    const reset = await call(server.app.fastify, 'GET', '/v1/users/me', { token: carolToken });
+    assert.deepEqual(reset.json.mfa, { totp: false, webauthn: 0 }, 'no TOTP, no passkey, no recovery codes');
     await page.close();
   });
 
