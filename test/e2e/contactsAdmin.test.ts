@@ -5,7 +5,7 @@
 import { BROWSER_SUITE } from '../helpers/virtualAuthenticator.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { adminWithToken, basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
 import { enableTotp } from '../helpers/mfa.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -175,6 +175,7 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
     const clock = fakeClock(T8);
     let known: TestServer;
     let page: Page;
+    let context: BrowserContext | undefined;
     let admin: { token: string };
     let erinSpace = '';
     /** The whole log as the API gives it (newest first), taken once the screen has loaded. */
@@ -237,7 +238,7 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
       // 11:00: the administrator looks.
       clock.set(T8 + 3 * HOUR);
       admin = await adminWithToken(app, known.app.accounts, 'auditor');
-      ({ page } = await lab.newPage());
+      ({ page, context } = await lab.newPage());
       await signIn(page, uiOrigin(known.url), 'auditor', passwordFor('auditor'));
       await page.locator('nav').getByRole('button', { name: 'Administration' }).click();
       await page.locator('#audit tbody tr').first().waitFor();
@@ -247,7 +248,8 @@ describe('browser UI: contacts, direct messages and administration', BROWSER_SUI
       assert.equal(all.json.nextCursor, null, 'the whole log in one page');
     });
     after(async () => {
-      await page?.close();
+      // The whole context, with its open connections: the server's close waits for them.
+      await context?.close();
       await known?.close();
     });
 
