@@ -93,3 +93,25 @@ export async function errorText(page: Page): Promise<string> {
   await box.waitFor({ state: 'visible' });
   return (await box.textContent()) ?? '';
 }
+
+/**
+ * Waits until `condition` (a JavaScript expression over the page's DOM) is true, checking it
+ * again on every change of the DOM; returns whether it came true within `timeoutMs`. Not
+ * page.waitForFunction: it eval()s a string expression on every poll, which the page's CSP
+ * refuses after the first, and it takes a string holding a function as true at once.
+ * (Source text in, as with the init script above: the TypeScript loader would add helpers the page lacks.)
+ */
+export function waitForDom(page: Page, condition: string, timeoutMs = 5_000): Promise<boolean> {
+  return page.evaluate(`new Promise((resolve) => {
+    const holds = () => { try { return Boolean(${condition}); } catch { return false; } };
+    if (holds()) return resolve(true);
+    const observer = new MutationObserver(() => {
+      if (!holds()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(true);
+    });
+    const timer = setTimeout(() => { observer.disconnect(); resolve(false); }, ${timeoutMs});
+    observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  })`) as Promise<boolean>;
+}

@@ -66,23 +66,52 @@ describe('browser UI under attack', BROWSER_SUITE, () => {
     const { page, context } = await lab.newPage();
     await signIn(page, origin, 'victim', passwordFor('victim'));
     await page.locator('#sign-out').waitFor();
+    const cookie = (await context.cookies()).find((c) => c.name === '__Host-gh_session');
+    assert.ok(cookie, 'the victim is signed in with the session cookie');
+    assert.equal(cookie.sameSite, 'Strict');
+    const spaceNames = async () => {
+      const spaces = await call(server.app.fastify, 'GET', '/v1/spaces', { token: victim.token });
+      assert.equal(spaces.status, 200);
+      return spaces.json.items.map((s: { name: string }) => s.name);
+    };
+    assert.deepEqual(await spaceNames(), []);
+
     // The classic JSON-via-text/plain form: the body reads {"name":"pwned","x":"="}.
     attackerPage = `<!doctype html><form method="POST" action="${origin}/v1/spaces" enctype="text/plain">
       <input name='{"name":"pwned","x":"' value='"}'></form><script>document.forms[0].submit()</script>`;
     const answered = page.waitForResponse((r) => r.url() === `${origin}/v1/spaces` && r.request().method() === 'POST');
     await page.goto(`${attackerOrigin}/`);
-    assert.ok((await answered).status() >= 400, 'the forged request was refused');
+    const response = await answered;
+    // First line: the cookie is SameSite=Strict, so Chromium leaves it off this cross-site
+    // request; the server sees no credentials at all and answers 401 unauthenticated.
+    const sent = await response.request().allHeaders();
+    assert.equal(sent['sec-fetch-site'], 'cross-site', 'the browser labelled the request cross-site');
+    assert.doesNotMatch(sent.cookie ?? '', /__Host-gh_session=/, 'the browser did not attach the session cookie');
+    assert.equal(response.status(), 401);
+    assert.equal((await response.json()).code, 'unauthenticated');
+    assert.deepEqual(await spaceNames(), [], 'the forged request created no space');
+
     // Second line, should a browser send the cookie cross-site anyway (no SameSite support):
-    // the same forged request with the cookie attached is still refused (Origin, no CSRF token).
-    const cookie = (await context.cookies()).find((c) => c.name === '__Host-gh_session')!;
-    const forged = await httpsRequest(server, 'POST', '/v1/spaces', {
-      headers: { cookie: `${cookie.name}=${cookie.value}`, origin: attackerOrigin, 'sec-fetch-site': 'cross-site' },
-      body: { name: 'pwned' },
-    });
+    // the same request with the cookie attached is still refused, for its cross-site origin
+    // and, even with no origin to judge by, for the missing or wrong X-CSRF-Token.
+    const withCookie = (headers: Record<string, string> = {}, name = 'pwned') =>
+      httpsRequest(server, 'POST', '/v1/spaces', { headers: { cookie: `${cookie.name}=${cookie.value}`, ...headers }, body: { name } });
+    const forged = await withCookie({ origin: attackerOrigin, 'sec-fetch-site': 'cross-site' });
     assert.equal(forged.status, 403);
     assert.equal(forged.json.code, 'csrf_failed');
-    const spaces = await call(server.app.fastify, 'GET', '/v1/spaces', { token: victim.token });
-    assert.deepEqual(spaces.json.items, [], 'no space was created');
+    const tokenless = await withCookie();
+    assert.equal(tokenless.status, 403);
+    assert.equal(tokenless.json.code, 'csrf_failed');
+    const wrongToken = await withCookie({ 'x-csrf-token': 'not-the-token-of-this-session' });
+    assert.equal(wrongToken.status, 403);
+    assert.equal(wrongToken.json.code, 'csrf_failed');
+    assert.deepEqual(await spaceNames(), [], 'no space was created');
+    // Control: the cookie itself is good; with its own CSRF token the same request succeeds.
+    const csrf = await httpsRequest(server, 'GET', '/v1/sessions/current/csrf', { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+    assert.equal(csrf.status, 200);
+    const genuine = await withCookie({ 'x-csrf-token': csrf.json.csrfToken }, 'genuine');
+    assert.equal(genuine.status, 201, genuine.text);
+    assert.deepEqual(await spaceNames(), ['genuine'], 'only the genuine request changed anything');
     // The session itself still works from our own page.
     await page.goto(`${origin}/`);
     await page.locator('#sign-out').waitFor();

@@ -11,6 +11,8 @@ interface AuditItem {
 /** Administrators: users (disable, enable, reset MFA), the audit log with filters, and its chain check. */
 export async function renderAdmin(main: HTMLElement): Promise<void> {
   const users = h('ul', { class: 'list', id: 'admin-users' });
+  // What the last action on a user did, in plain words.
+  const usersStatus = h('p', { id: 'admin-users-status', class: 'muted', role: 'status' });
   const audit = h('div', { id: 'audit' });
   const activity = h('div', { id: 'activity' });
   const verify = h('span', { id: 'audit-verify' }, 'not checked yet. ');
@@ -22,10 +24,12 @@ export async function renderAdmin(main: HTMLElement): Promise<void> {
       button('Reset MFA', async () => {
         if (!confirm(`Remove every second factor of ${u.username} and sign them out everywhere?`)) return;
         await api('DELETE', `/v1/admin/users/${encodeURIComponent(u.username)}/mfa`);
+        replace(usersStatus, `Every second factor of ${u.username} was removed and ${u.username} was signed out everywhere: the next sign-in is with the password alone.`);
         await loadUsers();
       }, 'secondary'),
       button(u.disabled ? 'Enable' : 'Disable', async () => {
         await api('PATCH', `/v1/admin/users/${encodeURIComponent(u.username)}`, { disabled: !u.disabled });
+        replace(usersStatus, u.disabled ? `${u.username} was enabled.` : `${u.username} was disabled: their sessions, API tokens and share links ended.`);
         await loadUsers();
       }, u.disabled ? 'secondary' : 'danger'))));
   };
@@ -71,7 +75,7 @@ export async function renderAdmin(main: HTMLElement): Promise<void> {
   await loadUsers();
   await search({});
   replace(main,
-    panel('Users', users),
+    panel('Users', usersStatus, users),
     panel('Audit log',
       h('p', {}, 'Chain: ', verify, button('Verify the chain', async () => {
         const r = await api<{ ok: boolean; checked: number; firstBadId?: string }>('GET', '/v1/audit/verify');
