@@ -78,6 +78,7 @@ export const FLOOD: Evidence = {
     'test/attacks/slow-clients.test.ts > slow clients against the real HTTPS listener > slowloris: the normal client is served throughout, and the server cuts the slow connections',
     'test/attacks/slow-clients.test.ts > slow clients against the real HTTPS listener > slow body: the normal client is served throughout',
     'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan does not drain the address budget (memory store) > alice gets 429s from her plan while bob, from the same address, keeps the rest of the address budget',
+    'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan who keeps sending their password still pays the address layer > Basic requests refused by the plan keep their address charge, so the address layer refuses before the next password hash',
     'test/pipeline/ratelimit/rangeFloodSockets.test.ts > range-wide flood over real connections from 127.0.0.0/24 > the /24 gets its burst plus what time refills; other ranges and a bearer user are served throughout',
     'test/pipeline/ratelimit/perCapabilityLimit.test.ts > per-capability limit (1/s, bursts of 2) > a link used past its limit gets 429 with the registry code and Retry-After; another link is unaffected; it recovers on schedule',
   ],

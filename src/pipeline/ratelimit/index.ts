@@ -29,7 +29,10 @@ const LAYER_NAMES = ['address', 'range', 'global'] as const;
  * The two steps are two charges, so when `perPrincipal` refuses, the anonymous layers'
  * charge for the same request is refunded (RateLimitStore.refund): a refused request
  * consumes no quota on any layer, and a user over their own quota does not drain the
- * address, range and global budgets that others behind the same address share.
+ * address, range and global budgets that others behind the same address share. Except after
+ * a password check (HTTP Basic): the server has already spent a password hash on that
+ * request, and the address layer is what bounds how many hashes one client can make it
+ * spend, so a user over their plan who keeps sending their password keeps paying there.
  *
  * Throttling (MISSION §2, "queue briefly, then reject"): when `queueMaxWaitMs` > 0, a request
  * that would be allowed within that wait is held (a bounded number at once) and tried again
@@ -65,7 +68,7 @@ export function rateLimitStage(deps: RateLimitDeps) {
       const refundAnonymous = async () => {
         const earlier = admitted.get(request);
         admitted.delete(request);
-        if (earlier) await deps.store.refund(earlier, deps.clock());
+        if (earlier && request.principal.authMethod !== 'basic') await deps.store.refund(earlier, deps.clock());
       };
       await charge(charges, (i) => (request.principal.kind === 'capability' ? 'capability' : (['principal', 'plan minute', 'plan day'][i] ?? 'principal')), refundAnonymous);
     },

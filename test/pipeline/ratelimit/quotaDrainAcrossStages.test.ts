@@ -14,7 +14,7 @@ import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { MemoryLoginFailureStore } from '../../../src/accounts/login/LoginFailureStore.ts';
 import type { Config } from '../../../src/config/schema.ts';
-import { userWithToken } from '../../helpers/api.ts';
+import { basicAuth, passwordFor, userWithToken } from '../../helpers/api.ts';
 import { fakeClock, startTestServer, type TestServer } from '../../helpers/testServer.ts';
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -101,3 +101,55 @@ for (const backend of ['memory', 'redis'] as const) {
     });
   });
 }
+
+/** POST /v1/tokens with HTTP Basic (a password hash per request) over a real TLS connection from `localAddress`. */
+function tokenWithBasic(server: TestServer, localAddress: string, username: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ name: 'flood' });
+    const req = https.request(new URL('/v1/tokens', server.url), {
+      method: 'POST',
+      headers: { authorization: basicAuth(username, passwordFor(username)), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      ca: server.ca, servername: 'localhost', agent: false, localAddress,
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({
+        status: res.statusCode ?? 0,
+        code: (JSON.parse(text || '{}') as { code?: string }).code,
+        retryAfter: res.headers['retry-after'],
+        policy: res.headers['ratelimit-policy'] as string | undefined,
+      }));
+    });
+    req.on('error', reject).end(body);
+  });
+}
+
+describe('a user past their plan who keeps sending their password still pays the address layer', () => {
+  let server: TestServer;
+  const address = `127.${randomInt(1, 255)}.${randomInt(256)}.${randomInt(1, 255)}`;
+  before(async () => {
+    const clock = fakeClock();
+    server = await startTestServer({
+      clock,
+      listen: true,
+      config: {
+        rateLimit: { addressPerSecond: ADDRESS_BURST / 2 } as Config['rateLimit'],
+        rateLayers: { passwordRouteCost: 1, plans: { standard: { perMinute: 10_000_000, perDay: 10_000_000 }, tiny: { perMinute: 2, perDay: 1000 } }, userPlans: { carol: 'tiny' } } as unknown as Config['rateLayers'],
+      },
+      loginFailureStore: new MemoryLoginFailureStore(),
+    });
+    await userWithToken(server.app.fastify, 'carol');
+    clock.advance(10 * 60_000);
+  });
+  after(() => server.close());
+
+  it('Basic requests refused by the plan keep their address charge, so the address layer refuses before the next password hash', async () => {
+    const replies: Reply[] = [];
+    for (let i = 0; i < 2 * ADDRESS_BURST; i++) replies.push(await tokenWithBasic(server, address, 'carol'));
+    assert.deepEqual(replies.slice(0, 2).map((r) => r.status), [201, 201], 'her plan minute');
+    assertLimitedBy(replies[2]!, 'tiny-minute');
+    // Each of her requests was charged on the address (no refund after a password check): the
+    // burst runs out and the address layer, which runs before authentication, takes over.
+    assert.equal(replies.filter((r) => r.status === 201 || r.policy?.startsWith('"tiny-minute"')).length, ADDRESS_BURST);
+    for (const r of replies.slice(ADDRESS_BURST)) assertLimitedBy(r, 'address');
+  });
+});
