@@ -1,6 +1,7 @@
 /**
  * A child process of the benchmark (a server or the load generator): started with
- * `node --import tsx <script>`, pinned to one core with taskset when it can be, its stdout
+ * `node --import tsx <script>` (a load generator) or `node <bundle>` (a server, bundled as
+ * `gatehouse serve` is: bin/bundle.js), pinned to one core with taskset when it can be, its stdout
  * read as JSON lines (bench/protocol.ts). Every live child is tracked so that the runner can
  * kill them all on an error, a timeout or Ctrl-C.
  */
@@ -18,8 +19,10 @@ export interface BenchChildOptions {
   readonly label: string;
   /** Core to pin to (ignored when pinning is not possible). */
   readonly core: number;
-  /** Script path relative to `cwd`. */
+  /** Script path relative to `cwd`: TypeScript run through tsx, or a bundle when `bundled`. */
   readonly script: string;
+  /** `script` is a JavaScript bundle (bin/bundle.js): run by node alone, without tsx. */
+  readonly bundled?: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   /** Extra node flags, e.g. --cpu-prof. */
@@ -37,7 +40,7 @@ export class BenchChild {
 
   constructor(options: BenchChildOptions) {
     this.label = options.label;
-    const nodeArgs = [...(options.nodeArgs ?? []), '--import', 'tsx', options.script];
+    const nodeArgs = [...(options.nodeArgs ?? []), ...(options.bundled ? [] : ['--import', 'tsx']), options.script];
     const [command, args] = CAN_PIN
       ? ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs]] as const
       : [process.execPath, nodeArgs] as const;

@@ -78,8 +78,8 @@ Other benchmarks in this folder, run on their own and printing their numbers:
 
 ## How it measures
 
-- Every scenario's server runs in its own process (\`node --import tsx bench/servers/<x>.ts\`),
-  pinned to core 0 with \`taskset\`; the load generator (autocannon 8, \`bench/loadgen.ts\`) runs
+- Every scenario's server runs in its own process, from an esbuild bundle of
+  \`bench/servers/<x>.ts\` (\`bin/bundle.js\`, the way \`gatehouse serve\` runs: no tsx), pinned to core 0 with \`taskset\`; the load generator (autocannon 8, \`bench/loadgen.ts\`) runs
   in another process pinned to core 1. Without taskset or a second core nothing is pinned
   (the JSON says \`"pinned": false\`).
 - HTTPS (the ECDSA P-256 development certificate and Gatehouse's TLS settings for every
@@ -111,8 +111,8 @@ Other benchmarks in this folder, run on their own and printing their numbers:
   \`Connection: close\`, read to the end; a "request" in those rows is one connection. The client's
   own handshake work (key exchange, signature check) is heavy too: when the load generator's
   CPU is near 100%, compare CPU µs per connection.
-- **RSS**: the server's peak resident memory (\`VmHWM\`), start-up included (the sources are
-  compiled by tsx on load, as \`npm start\` does).
+- **RSS**: the server's peak resident memory (\`VmHWM\`), start-up included (every server runs
+  from a bundle, as \`npm start\` runs Gatehouse; under tsx each would hold ~40 MB more).
 - Each server gets a fresh data directory under the system temp dir, deleted afterwards.
 - Shared machines are noisy (±10%): compare ratios within one run, not absolute numbers
   across runs.

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundleEntry } from '../bin/bundle.js';
 import { BenchChild } from './BenchChild.ts';
 import { cpuSeconds, machineProcessCpuSeconds, peakRssBytes } from './procStats.ts';
 import type { BenchTarget, LoadResult, LoadSpec } from './protocol.ts';
@@ -63,7 +64,10 @@ export async function withServer<T>(scenario: Scenario, settings: RunSettings, b
     const server = new BenchChild({
       label: scenario.name,
       core: SERVER_CORE,
-      script: path.join('bench', 'servers', scenario.server),
+      // Every server, bare or not, runs from a bundle as `gatehouse serve` does: no tsx loader
+      // thread in any of them, so memory and CPU compare like for like.
+      script: await bundleEntry(path.join('bench', 'servers', scenario.server)),
+      bundled: true,
       cwd: settings.cwd,
       env: childEnv({
         BENCH_DATA_DIR: dataDir,
@@ -72,7 +76,7 @@ export async function withServer<T>(scenario: Scenario, settings: RunSettings, b
           ? { ...scenario.gatehouseEnv, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_PORT: '0', GATEHOUSE_LOG_LEVEL: 'warn' }
           : {}),
       }),
-      // One file per thread (the main thread's is the large one; tsx's loader has its own).
+      // One file per thread (the main thread's is the large one).
       nodeArgs: settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.cpuProfileDir, scenario.name)] : [],
     });
     children.push(server);

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { Keyring } from '../crypto/keyring.ts';
 import { openDatabase } from '../store/database.ts';
 import { secureContextOptions } from '../pipeline/transport/tlsOptions.ts';
+import { codeSource } from '../projectRoot.ts';
 import { buildApp, type App } from './buildApp.ts';
 import { loadTlsMaterial } from './devCertificate.ts';
 import { createRedirectServer } from './httpRedirect.ts';
@@ -45,7 +46,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `https://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
-  log.info({ url, tls: tls.source, startupMs: Date.now() - started, dataDir: config.dataDir }, `Gatehouse listening on ${url}`);
+  log.info({ url, tls: tls.source, code: codeSource(), startupMs: Date.now() - started, dataDir: config.dataDir }, `Gatehouse listening on ${url}`);
   if (tls.source !== 'configured') log.warn('serving a self-signed development certificate; set GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY in production');
   let redirectPort: number | undefined;
   const redirect = config.httpRedirectPort !== undefined ? createRedirectServer(port) : undefined;

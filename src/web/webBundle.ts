@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { build } from 'esbuild';
+import { projectRoot } from '../projectRoot.ts';
 
 /** One built asset: its content-hashed name, its bytes and media type. */
 export interface WebAsset {
@@ -16,7 +17,7 @@ export interface WebBundle {
   readonly assets: ReadonlyMap<string, WebAsset>;
 }
 
-const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+const WEB_DIR = path.join(projectRoot(), 'web') + path.sep;
 
 let cached: Promise<WebBundle> | undefined;
 

@@ -65,6 +65,7 @@ describe('gatehouse serve reloads the certificate on SIGHUP', { timeout: 120_000
   let child: ChildProcess;
   let log: ReturnType<typeof logWatcher>;
   let port = 0;
+  let listeningCode: unknown;
 
   before(async () => {
     const first = await generateDevCertificate(new Date());
@@ -81,6 +82,7 @@ describe('gatehouse serve reloads the certificate on SIGHUP', { timeout: 120_000
     log = logWatcher(child);
     const listening = await log.next((l) => typeof l.url === 'string' && String(l.msg).startsWith('Gatehouse listening'), true);
     port = Number(new URL(String(listening.url)).port);
+    listeningCode = listening.code;
     assert.equal(await servedFingerprint(port), new X509Certificate(first.cert).fingerprint256);
   });
   after(async () => {
@@ -90,6 +92,10 @@ describe('gatehouse serve reloads the certificate on SIGHUP', { timeout: 120_000
       await exited;
     }
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gatehouse serve runs from the esbuild bundle (bin/bundle.js), not through tsx', () => {
+    assert.equal(listeningCode, 'bundle');
   });
 
   it('serves the replaced certificate on a new connection after SIGHUP, still running', async () => {

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SHIPPED_MODELS, type ShippedModel } from '../../../threat-model/index.ts';
 import { checkThreats } from '../../threatmodel/checkThreats.ts';
@@ -12,9 +11,10 @@ import { renderSvg } from '../../threatmodel/renderSvg.ts';
 import { DEFAULT_RULES } from '../../threatmodel/rules.ts';
 import { parseTestReport } from '../../threatmodel/testReport.ts';
 import { parseOrUsage, UsageError, type Command } from '../Command.ts';
+import { projectRoot } from '../../projectRoot.ts';
 
 /** The repository root: controls, test names and the default paths are relative to it. */
-const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const ROOT = projectRoot();
 
 const USAGE = `Usage: gatehouse threats <action> [options]
 
