@@ -4,8 +4,20 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics(options: { auditBuffered: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
+  /** Counted as a plain number on the hot path; prom-client reads it when scraped. */
+  const floodGate = { answered: 0, reported: 0 };
   return {
     registry,
+    floodGate,
+    floodGateAnswered: new Counter({
+      name: 'gatehouse_flood_gate_answered_total',
+      help: 'Rate-limited requests answered 429 before routing (pipeline/fastpath); also counted in requests and rejections',
+      registers: [registry],
+      collect() {
+        this.inc(floodGate.answered - floodGate.reported);
+        floodGate.reported = floodGate.answered;
+      },
+    }),
     requests: new Counter({
       name: 'gatehouse_requests_total',
       help: 'Responses sent, by method, route pattern and status',
