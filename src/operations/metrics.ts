@@ -4,8 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics(options: { auditBuffered: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
-  /** Counted as a plain number on the hot path; prom-client reads it when scraped. */
-  const floodGate = { answered: 0, reported: 0 };
+  const floodGate = new FloodGateCounts();
   return {
     registry,
     floodGate,
@@ -14,8 +13,8 @@ export function createMetrics(options: { auditBuffered: () => number }) {
       help: 'Rate-limited requests answered 429 before routing (pipeline/fastpath); also counted in requests and rejections',
       registers: [registry],
       collect() {
-        this.inc(floodGate.answered - floodGate.reported);
-        floodGate.reported = floodGate.answered;
+        this.inc(floodGate.answered - floodGate.reported.answered);
+        floodGate.reported.answered = floodGate.answered;
       },
     }),
     requests: new Counter({
@@ -23,12 +22,24 @@ export function createMetrics(options: { auditBuffered: () => number }) {
       help: 'Responses sent, by method, route pattern and status',
       labelNames: ['method', 'route', 'status'] as const,
       registers: [registry],
+      collect() {
+        for (const entry of floodGate.byRoute.values()) {
+          if (entry.count === entry.reported) continue;
+          this.inc({ method: entry.method, route: entry.route, status: 429 }, entry.count - entry.reported);
+          entry.reported = entry.count;
+        }
+      },
     }),
     rejections: new Counter({
       name: 'gatehouse_rejections_total',
       help: 'Requests refused, by the pipeline stage that refused them and the error code',
       labelNames: ['stage', 'code'] as const,
       registers: [registry],
+      collect() {
+        if (floodGate.answered === floodGate.reported.rejections) return;
+        this.inc({ stage: 'rate limit', code: 'rate_limited' }, floodGate.answered - floodGate.reported.rejections);
+        floodGate.reported.rejections = floodGate.answered;
+      },
     }),
     duration: new Histogram({
       name: 'gatehouse_request_duration_seconds',
@@ -54,3 +65,25 @@ export function createMetrics(options: { auditBuffered: () => number }) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The flood gate's 429s (pipeline/fastpath), counted as plain numbers on its hot path and
+ * handed to the requests and rejections counters when they are scraped (their `collect`): the
+ * same totals under the same labels as the normal path's, without prom-client hashing labels
+ * per request (~0.7 µs of a ~20 µs 429, bench profile of gatehouse-rejected). Bounded: one
+ * entry per method and route pattern.
+ */
+export class FloodGateCounts {
+  answered = 0;
+  readonly reported = { answered: 0, rejections: 0 };
+  readonly byRoute = new Map<string, { readonly method: string; readonly route: string; count: number; reported: number }>();
+
+  /** One 429 answered by the gate, counted as rejected by the rate-limit stage. */
+  count(method: string, route: string): void {
+    this.answered++;
+    const key = `${method} ${route}`;
+    const entry = this.byRoute.get(key);
+    if (entry === undefined) this.byRoute.set(key, { method, route, count: 1, reported: 0 });
+    else entry.count++;
+  }
+}

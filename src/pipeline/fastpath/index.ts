@@ -32,7 +32,8 @@ export interface FastPathDeps {
 
 /** The audit reason of each anonymous layer's refusal, as errorHandler.ts writes it (`code: reason`). */
 const REASONS = ANONYMOUS_LAYER_REASONS.map((reason) => `rate_limited: ${reason}`);
-const STAGE = rejectingStage(REASONS[0]!);
+// metrics.ts's FloodGateCounts reports the gate's 429s under this stage.
+if (rejectingStage(REASONS[0]!) !== 'rate limit') throw new Error('flood gate: the rate-limit stage\'s metric label changed');
 
 /**
  * Stage 0, the flood gate: a request the rate limiter has just refused, from an address still
@@ -85,10 +86,8 @@ export function floodGate(deps: FastPathDeps): (req: IncomingMessage, res: Serve
     const { headers, body } = responseFor(refusal.policy).render(refusal.decision, requestId);
     res.writeHead(429, headers);
     res.end(body);
-    deps.metrics.requests.inc({ method, route: route.url, status: 429 });
+    deps.metrics.floodGate.count(method, route.url); // requests and rejections, as stage 6b counts them
     deps.metrics.duration.observe({ route: route.url }, (performance.now() - started) / 1000);
-    deps.metrics.rejections.inc({ stage: STAGE, code: 'rate_limited' });
-    deps.metrics.floodGate.answered++;
     return true;
   };
 }

@@ -4,7 +4,7 @@
 // requests are answered by the gate with the normal path's very response (status line, every
 // header in order, body; only the request id and Date differ), for a plain read, a HEAD, a POST
 // with an unread body on a dearer route (its own Retry-After), an unknown path; the connection
-// stays usable; the audit log's full records plus its summary count equal the 429s sent; another
+// stays usable; the metrics count them as the normal path does; the audit log's full records plus its summary count equal the 429s sent; another
 // address is served meanwhile; X-Forwarded-For from the trusted proxy names the client for the
 // gate as for the limiter, and from an untrusted peer it is ignored; the address is served again
 // once its wait has passed; a refund (a user over their quota) makes the gate forget.
@@ -31,14 +31,14 @@ async function rawConnection(server: TestServer) {
   const socket = tls.connect({ host: '127.0.0.1', port, ca: server.ca, servername: 'localhost' });
   await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
   let buffered = Buffer.alloc(0);
-  let waiting: (() => void) | undefined;
+  let waiting: { resolve: () => void; reject: (err: Error) => void } | undefined;
   socket.on('data', (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
-    waiting?.();
+    waiting?.resolve();
   });
+  socket.on('close', () => waiting?.reject(new Error('connection closed')));
   const more = () => new Promise<void>((resolve, reject) => {
-    waiting = resolve;
-    socket.once('close', () => reject(new Error('connection closed')));
+    waiting = { resolve, reject };
   });
   return {
     async send(method: string, path: string, headers: Record<string, string> = {}, body = ''): Promise<RawResponse> {
@@ -126,6 +126,15 @@ describe('flood gate: 429 before routing, through the HTTPS listener', () => {
     assert.equal(gated[2]!.header('retry-after'), '2', 'the dearer route (3 cells, capped to the burst of 2) states its own wait');
     assert.match(get.header('strict-transport-security') ?? '', /^max-age=/);
     assert.equal(get.header('connection'), 'keep-alive');
+
+    // Metrics count the gate's 429s as the normal path's: by method and route, and as the rate-limit stage's rejections.
+    const metric = async (name: string, match: RegExp) => (await server.app.metrics.registry.getSingleMetricAsString(name))
+      .split('\n').filter((l) => match.test(l)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    assert.equal(await metric('gatehouse_requests_total', /status="429"/), sent429);
+    assert.equal(await metric('gatehouse_requests_total', /method="HEAD",route="\/v1\/spaces\/:spaceId\/messages\/:messageId",status="429"/), 1 + 6);
+    assert.equal(await metric('gatehouse_requests_total', /method="GET",route="\(unmatched\)",status="429"/), 1 + 6);
+    assert.equal(await metric('gatehouse_rejections_total', /stage="rate limit",code="rate_limited"/), sent429);
+    assert.equal(await metric('gatehouse_request_duration_seconds', /^gatehouse_request_duration_seconds_count\{/), 2 + sent429);
 
     // Meanwhile another client is served, on its own connection and on the flooded one.
     const other = await conn.send('GET', '/healthz', { 'x-forwarded-for': '203.0.113.8' });
