@@ -23,7 +23,7 @@ export function createMetrics(options: { auditBuffered: () => number }) {
       labelNames: ['method', 'route', 'status'] as const,
       registers: [registry],
       collect() {
-        for (const entry of floodGate.byRoute.values()) {
+        for (const entry of floodGate.byRoute) {
           if (entry.count === entry.reported) continue;
           this.inc({ method: entry.method, route: entry.route, status: 429 }, entry.count - entry.reported);
           entry.reported = entry.count;
@@ -76,14 +76,22 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export class FloodGateCounts {
   answered = 0;
   readonly reported = { answered: 0, rejections: 0 };
-  readonly byRoute = new Map<string, { readonly method: string; readonly route: string; count: number; reported: number }>();
+  readonly byRoute: { readonly method: string; readonly route: string; count: number; reported: number }[] = [];
+  /** Method, then route pattern (no key string built per request). */
+  private readonly index = new Map<string, Map<string, { count: number }>>();
 
   /** One 429 answered by the gate, counted as rejected by the rate-limit stage. */
   count(method: string, route: string): void {
     this.answered++;
-    const key = `${method} ${route}`;
-    const entry = this.byRoute.get(key);
-    if (entry === undefined) this.byRoute.set(key, { method, route, count: 1, reported: 0 });
-    else entry.count++;
+    let routes = this.index.get(method);
+    if (routes === undefined) this.index.set(method, (routes = new Map()));
+    const entry = routes.get(route);
+    if (entry !== undefined) {
+      entry.count++;
+      return;
+    }
+    const created = { method, route, count: 1, reported: 0 };
+    routes.set(route, created);
+    this.byRoute.push(created);
   }
 }

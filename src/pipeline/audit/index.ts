@@ -92,6 +92,8 @@ export function auditStage(deps: AuditDeps) {
   const build = (request: FastifyRequest, phase: AuditRecord['phase'], time: number, status: number | null) =>
     buildRecord(request, phase, time, status, prefix);
   const aggregator = new RejectionAggregator(deps.aggregation);
+  /** The fast path's last aggregation key (see countRejectionOnly). */
+  let lastKey = { address: '', reason: '', truncated: '', key: '' };
   let nextSweep = -Infinity;
   const summarizeEndedWindows = (now: number): void => {
     if (now < nextSweep) return;
@@ -228,7 +230,12 @@ export function auditStage(deps: AuditDeps) {
      */
     countRejectionOnly(rejection: FastRejection, now: number): boolean {
       summarizeEndedWindows(now);
-      const clientAddress = truncateAddress(rejection.clientAddress, prefix);
+      // A flood repeats one address and reason: the same key string (its hash computed once) serves them all.
+      if (rejection.clientAddress !== lastKey.address || rejection.reason !== lastKey.reason) {
+        const truncated = truncateAddress(rejection.clientAddress, prefix);
+        lastKey = { address: rejection.clientAddress, reason: rejection.reason, truncated, key: `${truncated}|${ANONYMOUS_NAME}|${rejection.reason}` };
+      }
+      const clientAddress = lastKey.truncated;
       const record: AuditRecord = {
         time: now,
         requestId: rejection.requestId,
@@ -245,7 +252,7 @@ export function auditStage(deps: AuditDeps) {
         reason: rejection.reason,
         status: 429,
       };
-      return aggregator.countOnly(`${clientAddress}|${ANONYMOUS_NAME}|${rejection.reason}`, record, now);
+      return aggregator.countOnly(lastKey.key, record, now);
     },
     /** At shutdown: the summaries of open aggregation windows, so no counted rejection is lost. */
     recordAggregates(): void {
