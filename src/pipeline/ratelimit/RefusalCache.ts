@@ -71,6 +71,9 @@ export class RefusalCache {
     const interval = intervalMicros(policy.ratePerSecond);
     // Whole microseconds, as gcra.ts computes: now + wait + capacity − cost × interval.
     const tat = (Math.round(nowMs * 1000) + Math.round(decision.retryAfterMs * 1000) + policy.burst * interval - cost * interval) / 1000;
+    // Only while a cost-1 request is refused is the key certain not to be charged; a dearer
+    // request refused by a key that still admits cost 1 tells nothing that lasts.
+    if (!refuses({ tat, layer, policy }, nowMs)) return;
     let period = this.layers.get(layerKey);
     if (period !== undefined && refuses(period, nowMs)) {
       // The same refusal period (nothing was charged since): both TATs are no later than the real one.
@@ -90,10 +93,15 @@ export class RefusalCache {
    */
   refusal(clientAddress: string, cost: number, nowMs: number, capFor: (cost: number, policy: LimitPolicy) => number): CachedRefusal | undefined {
     const seen = this.addresses.get(clientAddress);
-    if (seen === undefined || cost > seen.allowedCost) return undefined;
+    if (seen === undefined) return undefined;
     const { period } = seen;
-    // A later period of the same key (charges happened in between) or a refund: ask the store.
-    if (this.layers.get(seen.layerKey) !== period) return undefined;
+    // A later period of the same key (charges happened in between), a refund, or the end of
+    // the period (from then on requests may be charged again): ask the store.
+    if (this.layers.get(seen.layerKey) !== period || !refuses(period, nowMs)) {
+      this.addresses.delete(clientAddress);
+      return undefined;
+    }
+    if (cost > seen.allowedCost) return undefined;
     const { decision } = decideGcra(period.tat, nowMs, period.policy, capFor(cost, period.policy));
     if (decision.allowed) return undefined;
     return { layer: period.layer, policy: period.policy, decision };

@@ -79,6 +79,19 @@ describe('RefusalCache', () => {
     assert.equal(cache.refusal('10.0.0.21', 1, T0, capped), undefined, 'another address of the range: not known to pass its own layer');
   });
 
+  it('a dearer request refused by a key that still admits one cell teaches it nothing (the key may be charged next)', () => {
+    // The shrunk counterexample the property below once found.
+    const p = { address: perSecond('address', 1), range: perSecond('range', 2), global: perSecond('global', 3) };
+    const store = new MemoryRateLimitStore();
+    const cache = new RefusalCache();
+    request(store, cache, '10.0.0.1', 3, T0, p);
+    assert.equal(request(store, cache, '10.0.0.2', 3, T0, p).result.layer, 1, 'refused by the range at cost 3');
+    assert.ok(request(store, cache, '10.0.0.2', 1, T0, p).result.allowed, 'while the range still admits cost 1, and is charged');
+    const claimed = cache.refusal('10.0.0.2', 3, T0, capped);
+    const actual = store.consumeAllSync(anonymous('10.0.0.2', 3, p), T0);
+    assert.ok(claimed === undefined || (claimed.layer === actual.layer && claimed.decision.retryAfterMs === actual.decision.retryAfterMs));
+  });
+
   it('over any sequence of requests, costs, refunds and times, a cached refusal is the store\'s own decision', () => {
     const event = fc.oneof(
       fc.record({ kind: fc.constant('request' as const), address: fc.integer({ min: 1, max: 4 }), cost: fc.constantFrom(1, 3), dt: fc.integer({ min: 0, max: 400 }) }),
@@ -112,7 +125,7 @@ describe('RefusalCache', () => {
           if (result.allowed) lastAdmitted = charges;
         }
       },
-    ), { numRuns: 300 });
+    ), { numRuns: 1000 });
   });
 
   it('stays bounded: when full of live refusals it remembers nothing new, and does not sweep until one can have ended', () => {
