@@ -36,7 +36,9 @@ interface AddressEntry {
  *   layer's capacity, I its interval). A refused request moves no TAT, and while a key refuses
  *   a cost-1 request every request that would charge it is refused (all layers are charged all
  *   or nothing), so its TAT stays exactly that: `decideGcra` on the remembered TAT gives the
- *   store's very decision, Retry-After included, until the refusal ends. With a shared store
+ *   store's very decision, Retry-After included, until a cost-1 request would pass. Only that
+ *   period is remembered and trusted: a dearer request refused by a key that still admits one
+ *   cell says nothing that lasts (the key may be charged by the next cheap request). With a shared store
  *   (Redis, its own clock) t is read before the store decided, so the TAT remembered is never
  *   later than the real one: the cache may refuse less than the store, never more.
  * - The store reports the first refusing layer, so the cache remembers, per client address,
