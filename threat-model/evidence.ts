@@ -11,6 +11,7 @@ export interface Evidence {
 const https = (title: string) => `test/pipeline/transport/https.test.ts > transport over the real HTTPS listener > ${title}`;
 const authn = (title: string) => `test/pipeline/authn/authn.test.ts > authentication > ${title}`;
 const limits = (suite: string, title: string) => `test/pipeline/ratelimit/ratelimit.test.ts > ${suite} > ${title}`;
+const floodGate = (suite: string, title: string) => `test/pipeline/ratelimit/floodGate.test.ts > ${suite} > ${title}`;
 const audit = (file: string, suite: string, title: string) => `test/audit/${file}.test.ts > ${suite} > ${title}`;
 const PER_ADDRESS = 'per-address limit (2/s, bursts of 4)';
 const PROXY = 'X-Forwarded-For from a configured proxy (trustProxy ["127.0.0.1"])';
@@ -64,7 +65,7 @@ export const LOGIN: Evidence = {
 };
 
 export const FLOOD: Evidence = {
-  controls: ['rate-limit-before-authn', 'rate-limit-per-principal', 'body-limits', 'slow-client-limits', 'hashing-concurrency-gate'],
+  controls: ['rate-limit-before-authn', 'rate-limit-per-principal', 'flood-gate', 'body-limits', 'slow-client-limits', 'hashing-concurrency-gate'],
   tests: [
     limits(PER_ADDRESS, 'allows the burst, then 429 with Retry-After, RateLimit-Policy and RateLimit; recovers on schedule'),
     limits(PER_ADDRESS, 'runs before authentication: over the limit, an invalid token gets 429, not 401'),
@@ -81,6 +82,10 @@ export const FLOOD: Evidence = {
     'test/pipeline/ratelimit/quotaDrainAcrossStages.test.ts > a user past their plan who keeps sending their password still pays the address layer > Basic requests refused by the plan keep their address charge, so the address layer refuses before the next password hash',
     'test/pipeline/ratelimit/rangeFloodSockets.test.ts > range-wide flood over real connections from 127.0.0.0/24 > the /24 gets its burst plus what time refills; other ranges and a bearer user are served throughout',
     'test/pipeline/ratelimit/perCapabilityLimit.test.ts > per-capability limit (1/s, bursts of 2) > a link used past its limit gets 429 with the registry code and Retry-After; another link is unaffected; it recovers on schedule',
+    floodGate('flood gate: 429 before routing, through the HTTPS listener', 'a flood gets the normal path\'s 429 byte for byte from the gate, every rejection audited, another address served'),
+    floodGate('flood gate: 429 before routing, through the HTTPS listener', 'once the wait passes the address is served again, by the normal path'),
+    floodGate('flood gate: a refund makes it forget', 'an address refused while a refund of its charge was on its way is served once the refund lands'),
+    'test/pipeline/ratelimit/refusalCache.test.ts > RefusalCache > over any sequence of requests, costs, refunds and times, a cached refusal is the store\'s own decision',
   ],
 };
 
@@ -190,6 +195,8 @@ export const FORWARDED_FOR: Evidence = {
     limits(PER_ADDRESS, 'a spoofed X-Forwarded-For neither moves the client to another bucket nor reaches the audit log'),
     limits(PROXY, 'uses the forwarded address for the limit and the audit log'),
     limits(PROXY, 'believes only the hop the proxy added, not what the client wrote before it'),
+    floodGate('flood gate: 429 before routing, through the HTTPS listener', 'X-Forwarded-For from the trusted proxy names the client for the gate as for the limiter'),
+    floodGate('flood gate: X-Forwarded-For from an untrusted peer', 'is ignored: every spoofed address is the peer\'s own, refused by the gate'),
   ],
 };
 

@@ -16,6 +16,9 @@ import { methodsServedAt, NEVER_SERVED_METHODS } from './hardening/methodsServed
 import type { RateLimitStore } from './ratelimit/RateLimitStore.ts';
 import { rateLimitStage } from './ratelimit/index.ts';
 import { transportStage } from './transport/index.ts';
+import { trustedProxies } from './transport/clientAddress.ts';
+import { floodGate, installFloodGate } from './fastpath/index.ts';
+import { RouteTable } from './fastpath/RouteTable.ts';
 import { clientErrorHandler } from './transport/clientErrors.ts';
 import { metricsStage } from './metrics/index.ts';
 import type { Metrics } from '../operations/metrics.ts';
@@ -46,7 +49,8 @@ export interface RouteEntry {
  * THE request pipeline. This is the only place the order of the security stages is written
  * (docs/pipeline.md draws it). Every request, including unknown routes, passes:
  *
- *   1 transport → 1b load shedding, URL length → 2 rate limit (address, range, global) → 3 authenticate → 2b rate limit (principal)
+ *   0 flood gate (a refusal the rate limiter is sure of, answered before routing; else on to 1)
+ *   → 1 transport → 1b load shedding, URL length → 2 rate limit (address, range, global) → 3 authenticate → 2b rate limit (principal)
  *   → 4 audit attempt → 5 authorize → [body read, validated] → 5b authorize (body rules)
  *   → 4b audit attempt committed (state changes only) → handler (state changes: in one transaction
  *   that 6 commits with the outcome record) → 6 audit outcome → 6b metrics
@@ -56,7 +60,8 @@ export interface RouteEntry {
  */
 export function registerPipeline(app: FastifyInstance, deps: PipelineDeps): RouteEntry[] {
   const headers = buildSecurityHeaders({ hstsMaxAgeSeconds: deps.config.hstsMaxAgeSeconds });
-  const identify = transportStage(headers);
+  const trusted = trustedProxies(deps.config.trustProxy);
+  const identify = transportStage(headers, trusted);
   const countResponse = metricsStage(deps.metrics);
   const rateLimit = rateLimitStage({ store: deps.rateLimitStore, clock: deps.clock, limits: deps.config.rateLimit, layers: deps.config.rateLayers });
   const audit = auditStage({
@@ -72,6 +77,26 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps): Rout
     maxUrlLength: deps.config.resourceLimits.maxUrlLength,
     maxHeaderBytes: deps.config.resourceLimits.maxHeaderBytes,
   });
+
+  // 0: floods the rate limiter has refused, answered before Fastify routes them (fastpath/index.ts
+  // says when, and why that order is safe: it defers to 1b, and to Fastify's own early answers).
+  const routeTable = new RouteTable(app);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  installFloodGate(app.server, floodGate({
+    routes: routeTable,
+    trusted,
+    headers,
+    clock: deps.clock,
+    metrics: deps.metrics,
+    admits: shed.admits,
+    mayRefuse: rateLimit.mayRefuse,
+    cachedRefusal: rateLimit.cachedRefusal,
+    countRejectionOnly: audit.countRejectionOnly,
+    closing: () => closing,
+  }));
 
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {

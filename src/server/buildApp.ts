@@ -35,7 +35,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config/schema.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { ProblemSchema } from '../errors/problemSchema.ts';
-import { createMetrics } from '../operations/metrics.ts';
+import { createMetrics, type Metrics } from '../operations/metrics.ts';
 import { registerOperationsRoutes } from '../operations/routes.ts';
 import { answerClientError, answerFrameworkError, registerPipeline, type RouteEntry } from '../pipeline/index.ts';
 import type { RateLimitStore } from '../pipeline/ratelimit/RateLimitStore.ts';
@@ -75,6 +75,8 @@ export interface App {
   readonly accounts: AccountService;
   /** Every registered route with its policy. */
   readonly routes: readonly RouteEntry[];
+  /** The Prometheus metrics (what GET /metrics serves). */
+  readonly metrics: Metrics;
 }
 
 /** Redacted wherever they might appear in a log line (STYLE.md habit 7). */
@@ -199,7 +201,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
     if (options.tls && config.http2) closeHttp2SessionsOnClose(fastify);
     await fastify.ready();
-    return { fastify, auditLog, accounts, routes };
+    return { fastify, auditLog, accounts, routes, metrics };
   }
 }
 

@@ -68,6 +68,25 @@ export class RejectionAggregator {
     return { full: false, summaries };
   }
 
+  /**
+   * Counts one rejection into its open window only if `admit` would count it anyway (the window
+   * holds its full records already, or it is the shared overflow window): true if counted.
+   * False, with nothing changed, when it would be recorded in full or its window has ended: the
+   * caller then takes the normal path, which calls `admit`. So a rejection the fast path counts
+   * is stated in exactly the summary it would have been stated in.
+   */
+  countOnly(key: string, record: AuditRecord, now: number): boolean {
+    const slot = this.windows.has(key) || this.windows.size < this.limits.maxKeys ? key : OVERFLOW_KEY;
+    const window = this.windows.get(slot);
+    if (window === undefined || now - window.start >= this.limits.windowMs) return false;
+    if (slot !== OVERFLOW_KEY && window.full < this.limits.fullPerKey) return false;
+    if (window.counted === 0) window.first = now;
+    window.counted++;
+    window.last = now;
+    window.sample = record;
+    return true;
+  }
+
   /** Summaries of every window that has ended by `now` (called now and then, cheaply). */
   due(now: number): AuditRecord[] {
     const out: AuditRecord[] = [];

@@ -7,7 +7,7 @@ import type { UnitOfWork, UnitOfWorkScope } from '../../store/unitOfWork.ts';
 import type { AuditRecord } from '../../audit/AuditRecord.ts';
 import type { Clock } from '../../clock.ts';
 import { GatehouseError } from '../../errors/GatehouseError.ts';
-import { principalName } from '../authn/principal.ts';
+import { ANONYMOUS, principalName } from '../authn/principal.ts';
 import { truncateAddress, type AddressPrefix } from './clientAddress.ts';
 import { RejectionAggregator, type AggregationLimits } from './RejectionAggregator.ts';
 import type { ClientErrorRejection } from '../transport/clientErrors.ts';
@@ -92,13 +92,17 @@ export function auditStage(deps: AuditDeps) {
   const build = (request: FastifyRequest, phase: AuditRecord['phase'], time: number, status: number | null) =>
     buildRecord(request, phase, time, status, prefix);
   const aggregator = new RejectionAggregator(deps.aggregation);
+  /** The fast path's last aggregation key (see countRejectionOnly). */
+  let lastKey = { address: '', reason: '', truncated: '', key: '' };
   let nextSweep = -Infinity;
+  const summarizeEndedWindows = (now: number): void => {
+    if (now < nextSweep) return;
+    nextSweep = now + 1000; // ended windows are summarized within a second, without a timer
+    for (const summary of aggregator.due(now)) deps.auditLog.record(summary);
+  };
   /** False if this rejection is only counted (its window's summary record will state it). */
   const admitRejection = (request: FastifyRequest, status: number, now: number): boolean => {
-    if (now >= nextSweep) {
-      nextSweep = now + 1000; // ended windows are summarized within a second, without a timer
-      for (const summary of aggregator.due(now)) deps.auditLog.record(summary);
-    }
+    summarizeEndedWindows(now);
     if (!isFloodRejection(status, request.auditState?.reason ?? '')) return true;
     const outcome = build(request, 'outcome', now, status);
     const { full, summaries } = aggregator.admit(`${outcome.clientAddress}|${outcome.actor}|${outcome.reason}`, outcome, now);
@@ -217,6 +221,39 @@ export function auditStage(deps: AuditDeps) {
       deps.auditLog.record(record('attempt', null));
       deps.auditLog.record(outcome);
     },
+    /**
+     * For the pre-routing fast path (pipeline/fastpath): counts an anonymous request's 429 into
+     * its aggregation window, as the outcome record `recordOutcome` would have made of it, but
+     * only if that window already holds its full records (RejectionAggregator.countOnly). False,
+     * with nothing recorded, when the rejection is to be recorded in full: the caller must then
+     * leave the request to the normal path, which records it.
+     */
+    countRejectionOnly(rejection: FastRejection, now: number): boolean {
+      summarizeEndedWindows(now);
+      // A flood repeats one address and reason: the same key string (its hash computed once) serves them all.
+      if (rejection.clientAddress !== lastKey.address || rejection.reason !== lastKey.reason) {
+        const truncated = truncateAddress(rejection.clientAddress, prefix);
+        lastKey = { address: rejection.clientAddress, reason: rejection.reason, truncated, key: `${truncated}|${ANONYMOUS_NAME}|${rejection.reason}` };
+      }
+      const clientAddress = lastKey.truncated;
+      const record: AuditRecord = {
+        time: now,
+        requestId: rejection.requestId,
+        phase: 'outcome',
+        actor: ANONYMOUS_NAME,
+        actorType: 'anonymous',
+        authMethod: 'none',
+        clientAddress,
+        userAgent: rejection.userAgent.slice(0, 256),
+        method: rejection.method,
+        route: rejection.route,
+        resource: pathOf(rejection.url).slice(0, 512),
+        outcome: 'denied',
+        reason: rejection.reason,
+        status: 429,
+      };
+      return aggregator.countOnly(lastKey.key, record, now);
+    },
     /** At shutdown: the summaries of open aggregation windows, so no counted rejection is lost. */
     recordAggregates(): void {
       for (const summary of aggregator.drain()) deps.auditLog.record(summary);
@@ -235,6 +272,21 @@ export function auditStage(deps: AuditDeps) {
     done();
   }
 }
+
+/** A rate-limited anonymous request the fast path refused, as the audit log describes it. */
+export interface FastRejection {
+  readonly requestId: string;
+  readonly clientAddress: string;
+  readonly userAgent: string;
+  readonly method: string;
+  /** The route's pattern, or '(unmatched)'. */
+  readonly route: string;
+  readonly url: string;
+  /** `rate_limited: rate limit: <layer> limit exceeded`, as the normal path's reason reads. */
+  readonly reason: string;
+}
+
+const ANONYMOUS_NAME = principalName(ANONYMOUS);
 
 const DENIAL_PREFIXES = ['authentication:', 'authorization:', 'rate limit:', 'csrf:'];
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -76,6 +77,15 @@ export function loadSheddingStage(limits: ShedLimits & { readonly maxUrlLength: 
         delay.reset();
       }, SAMPLE_INTERVAL_MS);
       timer.unref();
+    },
+    /**
+     * Whether `shedLoad` would let this request through now (the fast path, which answers
+     * before this stage runs, answers only such requests and leaves the rest to it).
+     */
+    admits(raw: IncomingMessage): boolean {
+      if (verdict !== undefined) return false;
+      const url = raw.url ?? '';
+      return url.length <= limits.maxUrlLength && headerBlockBytes(raw.method ?? '', url, raw.rawHeaders) <= limits.maxHeaderBytes;
     },
     shedLoad(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
       if (verdict !== undefined) {

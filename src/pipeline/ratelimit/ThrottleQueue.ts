@@ -14,7 +14,7 @@ export class ThrottleQueue {
 
   /** Waits `ms` if the queue allows it; false (at once) if not. */
   async wait(ms: number): Promise<boolean> {
-    if (this.maxWaitMs === 0 || ms > this.maxWaitMs || this.waiting >= this.maxLength) return false;
+    if (!this.wouldHold(ms)) return false;
     this.waiting++;
     try {
       await this.sleep(Math.ceil(ms));
@@ -22,6 +22,11 @@ export class ThrottleQueue {
     } finally {
       this.waiting--;
     }
+  }
+
+  /** Whether `wait(ms)` would hold a request now (rather than answer false at once). */
+  wouldHold(ms: number): boolean {
+    return !(this.maxWaitMs === 0 || ms > this.maxWaitMs || this.waiting >= this.maxLength);
   }
 
   /** Requests waiting now (for tests and metrics). */

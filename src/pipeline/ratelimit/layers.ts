@@ -71,6 +71,6 @@ export function rateLayers(rateLimit: Config['rateLimit'], layers: Config['rateL
 }
 
 /** A cost above a layer's burst could never be paid: such a request takes the whole burst instead. */
-function capped(cost: number, policy: LimitPolicy): number {
+export function capped(cost: number, policy: LimitPolicy): number {
   return Math.max(1, Math.min(cost, policy.burst));
 }

@@ -1,17 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS } from '../authn/principal.ts';
 import type { SecurityHeaders } from '../hardening/securityHeaders.ts';
+import { clientAddressOf, type TrustedProxies } from './clientAddress.ts';
+
+export { normalizeAddress } from './clientAddress.ts';
 
 /**
  * Stage 1, transport. TLS itself is terminated by the HTTPS listener (server/); this stage
- * fixes the client's address (Fastify's `trustProxy`, set from GATEHOUSE_TRUST_PROXY, believes
- * X-Forwarded-For only from those proxies), sets the request's initial state for the later
+ * fixes the client's address (clientAddressOf: X-Forwarded-For is believed only from the
+ * proxies GATEHOUSE_TRUST_PROXY names), sets the request's initial state for the later
  * stages, and puts the precomputed security headers on the reply so that every response,
  * errors included, carries them.
  */
-export function transportStage(headers: SecurityHeaders) {
+export function transportStage(headers: SecurityHeaders, trusted: TrustedProxies | undefined) {
   return function identifyClient(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
-    request.clientAddress = normalizeAddress(request.ip);
+    request.clientAddress = clientAddressOf(request.raw, trusted);
     request.principal = ANONYMOUS;
     request.access = NO_ACCESS;
     request.auditState = { attemptRecorded: false, reason: '', stage: '' };
@@ -22,9 +25,3 @@ export function transportStage(headers: SecurityHeaders) {
 }
 
 const NO_ACCESS = Object.freeze({});
-
-/** IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is the same client as `1.2.3.4`. */
-export function normalizeAddress(address: string | undefined): string {
-  if (!address) return 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}

@@ -43,6 +43,31 @@ describe('RejectionAggregator (pure, time passed in)', () => {
     assert.match(later.summaries[0]!.reason, /aggregated: 1 rejections/);
   });
 
+  it('countOnly counts a rejection exactly as admit would, and only when admit would merely count it', () => {
+    const limits = { windowMs: 1000, fullPerKey: 2, maxKeys: 2 };
+    const viaAdmit = new RejectionAggregator(limits);
+    const mixed = new RejectionAggregator(limits);
+    const times = [0, 1, 2, 3, 4, 999, 1000, 1001, 1002, 1003];
+    for (const [i, t] of times.entries()) {
+      viaAdmit.admit('k', record(`r${i}`), T0 + t);
+      // The fast path's way: countOnly first, admit (the normal path) only when it declines.
+      if (!mixed.countOnly('k', record(`r${i}`), T0 + t)) mixed.admit('k', record(`r${i}`), T0 + t);
+    }
+    assert.deepEqual(mixed.drain(), viaAdmit.drain());
+    const fresh = new RejectionAggregator(limits);
+    assert.equal(fresh.countOnly('k', record('x'), T0), false, 'no window yet: the first rejections are recorded in full');
+    fresh.admit('k', record('a'), T0);
+    assert.equal(fresh.countOnly('k', record('b'), T0), false, 'the window still wants full records');
+    fresh.admit('k', record('b'), T0);
+    assert.equal(fresh.countOnly('k', record('c'), T0 + 1), true);
+    assert.equal(fresh.countOnly('k', record('d'), T0 + 1000), false, 'the window has ended: admit summarizes it');
+    // Beyond maxKeys, the shared overflow window counts (and never records in full).
+    fresh.admit('k2', record('e'), T0);
+    fresh.admit('k3', record('f'), T0);
+    assert.equal(fresh.countOnly('k4', record('g'), T0 + 2), true);
+    assert.match(fresh.drain().find((s) => s.requestId === 'aggregate-g')!.reason, /aggregated: 2 rejections/);
+  });
+
   it('keys beyond maxKeys are counted together, so spraying addresses does not grow the table', () => {
     const agg = new RejectionAggregator({ windowMs: 1000, fullPerKey: 1, maxKeys: 3 });
     const full = Array.from({ length: 100 }, (_, i) => agg.admit(`k${i}`, record(`r${i}`), T0).full).filter(Boolean).length;
