@@ -96,7 +96,7 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps): Rout
     cachedRefusal: rateLimit.cachedRefusal,
     countRejectionOnly: audit.countRejectionOnly,
     closing: () => closing,
-  }));
+  }), (err) => app.log.error({ err }, 'flood gate failed; requests go on to the normal path'));
 
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {

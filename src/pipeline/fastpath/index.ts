@@ -95,12 +95,26 @@ export function floodGate(deps: FastPathDeps): (req: IncomingMessage, res: Serve
 /**
  * Puts `gate` in front of the server's request listeners (Fastify's routing): a request it
  * answers goes no further. The server is Fastify's own (buildApp), HTTPS or HTTP/2.
+ * The gate runs outside Fastify's error handling: should it ever throw (a URL its router
+ * copy cannot take, say), the request goes on to Fastify instead of the exception taking
+ * the process down, and the error is reported once to `onError`.
  */
-export function installFloodGate(server: Pick<Server, 'listeners' | 'removeAllListeners' | 'on'>, gate: (req: IncomingMessage, res: ServerResponse) => boolean): void {
+export function installFloodGate(
+  server: Pick<Server, 'listeners' | 'removeAllListeners' | 'on'>,
+  gate: (req: IncomingMessage, res: ServerResponse) => boolean,
+  onError: (err: unknown) => void = () => undefined,
+): void {
   const routing = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  let reported = false;
   server.removeAllListeners('request');
   server.on('request', function gateThenRoute(this: unknown, req: IncomingMessage, res: ServerResponse) {
-    if (gate(req, res)) return;
+    try {
+      if (gate(req, res)) return;
+    } catch (err) {
+      if (!reported) onError(err);
+      reported = true;
+      if (res.headersSent) return;
+    }
     for (const listener of routing) listener.call(this, req, res);
   });
 }
