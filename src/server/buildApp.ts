@@ -40,6 +40,7 @@ import { registerOperationsRoutes } from '../operations/routes.ts';
 import { answerClientError, answerFrameworkError, registerPipeline, type RouteEntry } from '../pipeline/index.ts';
 import type { RateLimitStore } from '../pipeline/ratelimit/RateLimitStore.ts';
 import { secureContextOptions, tlsServerOptions } from '../pipeline/transport/tlsOptions.ts';
+import { newRequestId } from '../pipeline/transport/requestId.ts';
 import { registerWebUi } from '../web/routes.ts';
 import type { Database } from '../store/database.ts';
 import { limitJsonDepth } from '../pipeline/hardening/jsonDepth.ts';
@@ -114,7 +115,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: false, // never take a request id from the client
-    genReqId: () => crypto.randomUUID(),
+    genReqId: newRequestId,
     requestTimeout: 30_000,
     keepAliveTimeout: 10_000,
     return503OnClosing: true,

@@ -23,6 +23,11 @@ function fakeSink() {
 
 const quiet = { error: () => undefined };
 const rec = (id: string) => sampleRecord(0, { requestId: id });
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Settles with 'first' if `promise` settles within `ms`, else with 'timer' (a linger of an hour never ends on its own here). */
+const within = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => 'first'), new Promise((resolve) => setTimeout(resolve, ms, 'timer'))]);
+const HOUR = 3_600_000;
 
 describe('AuditLog (group commit)', () => {
   it('writes the records of one turn as one batch, in order', async () => {
@@ -71,5 +76,59 @@ describe('AuditLog (group commit)', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(attempts, 1);
     assert.equal(log.buffered, 1);
+  });
+
+  it('lets a batch nobody waits for linger, collecting the records of several turns', async () => {
+    const { sink, batches } = fakeSink();
+    const log = new AuditLog(sink, quiet, { lingerMs: 30 });
+    log.record(rec('a'));
+    await nextTurn();
+    await nextTurn();
+    log.record(rec('b'));
+    assert.deepEqual(batches, [], 'nothing written while the batch lingers');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.deepEqual(batches, [['a', 'b']], 'written once the linger ended, without a flush');
+  });
+
+  it('writes at the end of each turn without a linger', async () => {
+    const { sink, batches } = fakeSink();
+    const log = new AuditLog(sink, quiet, { lingerMs: 0 });
+    log.record(rec('a'));
+    await nextTurn();
+    await nextTurn();
+    log.record(rec('b'));
+    await log.flush();
+    assert.deepEqual(batches, [['a'], ['b']]);
+  });
+
+  it('a waiter ends the linger: recordAndStore and chainOutbox never wait for it', async () => {
+    const { sink, batches } = fakeSink();
+    const log = new AuditLog(sink, quiet, { lingerMs: HOUR });
+    log.record(rec('read'));
+    await nextTurn();
+    assert.equal(await within(log.recordAndStore(rec('change')), 1_000), 'first');
+    assert.deepEqual(batches, [['read', 'change']]);
+    log.record(rec('later'));
+    assert.equal(await within(log.chainOutbox(), 1_000), 'first');
+    assert.deepEqual(batches, [['read', 'change'], ['later']]);
+  });
+
+  it('flush ends the linger', async () => {
+    const { sink, batches } = fakeSink();
+    const log = new AuditLog(sink, quiet, { lingerMs: HOUR });
+    log.record(rec('a'));
+    assert.equal(await within(log.flush(), 1_000), 'first');
+    assert.deepEqual(batches, [['a']]);
+  });
+
+  it('a lingering batch that reaches its size bound is written at the end of the turn', async () => {
+    const { sink, batches } = fakeSink();
+    const log = new AuditLog(sink, quiet, { lingerMs: HOUR });
+    for (let i = 0; i < 512; i++) log.record(rec(`r${i}`));
+    await nextTurn();
+    await nextTurn();
+    assert.equal(batches.length, 1, 'written without waiting for the linger');
+    assert.equal(batches[0]!.length, 512);
+    assert.equal(log.buffered, 0);
   });
 });

@@ -105,7 +105,7 @@ export function auditStage(deps: AuditDeps) {
     summarizeEndedWindows(now);
     if (!isFloodRejection(status, request.auditState?.reason ?? '')) return true;
     const outcome = build(request, 'outcome', now, status);
-    const { full, summaries } = aggregator.admit(`${outcome.clientAddress}|${outcome.actor}|${outcome.reason}`, outcome, now);
+    const { full, summaries } = aggregator.admit(aggregationKey(outcome.clientAddress, outcome.actor, outcome.reason), outcome, now);
     for (const summary of summaries) deps.auditLog.record(summary);
     return full;
   };
@@ -198,24 +198,11 @@ export function auditStage(deps: AuditDeps) {
      */
     recordClientError(rejection: ClientErrorRejection): void {
       const now = deps.clock();
-      const record = (phase: AuditRecord['phase'], status: number | null): AuditRecord => ({
-        time: now,
-        requestId: rejection.requestId,
-        phase,
-        actor: 'anonymous',
-        actorType: 'anonymous',
-        authMethod: 'none',
-        clientAddress: truncateAddress(rejection.clientAddress, prefix),
-        userAgent: '',
-        method: '(unparsed)',
-        route: '(unmatched)',
-        resource: '',
-        outcome: status === null ? 'pending' : classifyOutcome(status, rejection.reason),
-        reason: status === null ? '' : rejection.reason,
-        status,
-      });
+      const clientAddress = truncateAddress(rejection.clientAddress, prefix);
+      const record = (phase: AuditRecord['phase'], status: number | null): AuditRecord =>
+        requestRecord(now, rejection.requestId, phase, ANONYMOUS_ACTOR, clientAddress, '', '(unparsed)', '(unmatched)', '', status, rejection.reason);
       const outcome = record('outcome', rejection.status);
-      const { full, summaries } = aggregator.admit(`${outcome.clientAddress}|anonymous|${outcome.reason}`, outcome, now);
+      const { full, summaries } = aggregator.admit(aggregationKey(outcome.clientAddress, outcome.actor, outcome.reason), outcome, now);
       for (const summary of summaries) deps.auditLog.record(summary);
       if (!full) return;
       deps.auditLog.record(record('attempt', null));
@@ -233,25 +220,10 @@ export function auditStage(deps: AuditDeps) {
       // A flood repeats one address and reason: the same key string (its hash computed once) serves them all.
       if (rejection.clientAddress !== lastKey.address || rejection.reason !== lastKey.reason) {
         const truncated = truncateAddress(rejection.clientAddress, prefix);
-        lastKey = { address: rejection.clientAddress, reason: rejection.reason, truncated, key: `${truncated}|${ANONYMOUS_NAME}|${rejection.reason}` };
+        lastKey = { address: rejection.clientAddress, reason: rejection.reason, truncated, key: aggregationKey(truncated, ANONYMOUS_ACTOR.actor, rejection.reason) };
       }
-      const clientAddress = lastKey.truncated;
-      const record: AuditRecord = {
-        time: now,
-        requestId: rejection.requestId,
-        phase: 'outcome',
-        actor: ANONYMOUS_NAME,
-        actorType: 'anonymous',
-        authMethod: 'none',
-        clientAddress,
-        userAgent: rejection.userAgent.slice(0, 256),
-        method: rejection.method,
-        route: rejection.route,
-        resource: pathOf(rejection.url).slice(0, 512),
-        outcome: 'denied',
-        reason: rejection.reason,
-        status: 429,
-      };
+      const record = requestRecord(now, rejection.requestId, 'outcome', ANONYMOUS_ACTOR, lastKey.truncated, rejection.userAgent,
+        rejection.method, rejection.route, rejection.url, 429, rejection.reason);
       return aggregator.countOnly(lastKey.key, record, now);
     },
     /** At shutdown: the summaries of open aggregation windows, so no counted rejection is lost. */
@@ -286,7 +258,6 @@ export interface FastRejection {
   readonly reason: string;
 }
 
-const ANONYMOUS_NAME = principalName(ANONYMOUS);
 
 const DENIAL_PREFIXES = ['authentication:', 'authorization:', 'rate limit:', 'csrf:'];
 
@@ -299,20 +270,48 @@ export function classifyOutcome(status: number, reason: string): AuditRecord['ou
 }
 
 function buildRecord(request: FastifyRequest, phase: AuditRecord['phase'], time: number, status: number | null, prefix: AddressPrefix): AuditRecord {
-  const principal = request.principal ?? { kind: 'anonymous', authMethod: 'none' };
-  const reason = request.auditState?.reason ?? '';
+  const principal = request.principal ?? ANONYMOUS;
+  const actor = { actor: principalName(principal), actorType: principal.kind, authMethod: principal.authMethod };
+  const route = request.is404 ? '(unmatched)' : (request.routeOptions.url ?? '(unmatched)');
+  return requestRecord(time, request.id, phase, actor, truncateAddress(request.clientAddress ?? request.ip ?? 'unknown', prefix),
+    request.headers['user-agent'] ?? '', request.method, route, request.url, status, request.auditState?.reason ?? '');
+}
+
+/** Rejections are aggregated per (truncated) address, actor and reason, whichever path saw them. */
+function aggregationKey(clientAddress: string, actor: string, reason: string): string {
+  return `${clientAddress}|${actor}|${reason}`;
+}
+
+type Actor = Pick<AuditRecord, 'actor' | 'actorType' | 'authMethod'>;
+
+const ANONYMOUS_ACTOR: Actor = { actor: principalName(ANONYMOUS), actorType: 'anonymous', authMethod: 'none' };
+
+/** Stored lengths of the client-supplied free text in a record (the rest is bounded by the pipeline). */
+const MAX_USER_AGENT = 256;
+const MAX_RESOURCE = 512;
+
+/**
+ * The one place a request's record is shaped, whichever path saw the request (the pipeline's
+ * hooks, Node's parser refusing it, the flood gate): the same limits and the same outcome
+ * classification, so the three cannot drift apart. `clientAddress` comes truncated to the
+ * configured prefix; a pending (attempt) record has no reason yet.
+ */
+function requestRecord(
+  time: number, requestId: string, phase: AuditRecord['phase'], actor: Actor, clientAddress: string,
+  userAgent: string, method: string, route: string, url: string, status: number | null, reason: string,
+): AuditRecord {
   return {
     time,
-    requestId: request.id,
+    requestId,
     phase,
-    actor: principalName(principal),
-    actorType: principal.kind,
-    authMethod: principal.authMethod,
-    clientAddress: truncateAddress(request.clientAddress ?? request.ip ?? 'unknown', prefix),
-    userAgent: (request.headers['user-agent'] ?? '').slice(0, 256),
-    method: request.method,
-    route: request.is404 ? '(unmatched)' : (request.routeOptions.url ?? '(unmatched)'),
-    resource: pathOf(request.url).slice(0, 512),
+    actor: actor.actor,
+    actorType: actor.actorType,
+    authMethod: actor.authMethod,
+    clientAddress,
+    userAgent: userAgent.slice(0, MAX_USER_AGENT),
+    method,
+    route,
+    resource: pathOf(url).slice(0, MAX_RESOURCE),
     outcome: status === null ? 'pending' : classifyOutcome(status, reason),
     reason: status === null ? '' : reason,
     status,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from '../transport/requestId.ts';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Clock } from '../../clock.ts';
 import type { Metrics } from '../../operations/metrics.ts';
@@ -78,7 +78,7 @@ export function floodGate(deps: FastPathDeps): (req: IncomingMessage, res: Serve
     const now = deps.clock();
     const refusal = deps.cachedRefusal(clientAddress, route.rateCost, now);
     if (refusal === undefined) return false;
-    const requestId = randomUUID(); // as buildApp's genReqId
+    const requestId = newRequestId(); // as buildApp's genReqId
     const reason = REASONS[refusal.layer]!;
     const rejection: FastRejection = { requestId, clientAddress, userAgent: req.headers['user-agent'] ?? '', method, route: route.url, url, reason };
     if (!deps.countRejectionOnly(rejection, now)) return false;

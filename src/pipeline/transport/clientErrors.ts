@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRequestId } from './requestId.ts';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ERROR_CODES, problemType, type ErrorCode } from '../../errors/codes.ts';
@@ -37,7 +37,7 @@ export function clientErrorCode(nodeCode: string | undefined): ErrorCode {
  * close; without the body when the request is known to be a HEAD (RFC 9110 §9.3.2).
  */
 export function clientErrorResponse(code: ErrorCode, headers: SecurityHeaders, options: { head?: boolean; requestId?: string } = {}): string {
-  const requestId = options.requestId ?? randomUUID();
+  const requestId = options.requestId ?? newRequestId();
   const { status, title } = ERROR_CODES[code];
   const body = JSON.stringify({ type: problemType(code), title, status, code, detail: 'The request could not be read', requestId });
   const lines = [
@@ -72,7 +72,7 @@ export function clientErrorHandler(headers: SecurityHeaders, onRejected: (reject
     if (answered.has(socket)) return; // a failed parser reports every further chunk: answered (and audited) once
     answered.add(socket);
     const { code, reason } = classifyClientError(error.code);
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     const address = (socket as Duplex & { remoteAddress?: string }).remoteAddress;
     onRejected({ requestId, clientAddress: normalizeAddress(address), status: ERROR_CODES[code].status, reason: `${code}: transport: ${reason}` });
     // As Node's own handler does (lib/_http_server.js, socketOnError): answer only while no

@@ -110,10 +110,11 @@ describe('transport over the real HTTPS listener', () => {
     const a = await httpsRequest(server, 'GET', '/nowhere', { headers: { 'x-request-id': spoofed } });
     const b = await httpsRequest(server, 'GET', '/nowhere', { headers: { 'x-request-id': spoofed } });
     for (const res of [a, b]) {
-      assert.match(String(res.headers['x-request-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      // A UUIDv7: time-ordered, so the audit log's request-id index grows at its end (src/pipeline/transport/requestId.ts).
+      assert.match(String(res.headers['x-request-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal(res.json.requestId, res.headers['x-request-id']);
     }
-    assert.notEqual(a.headers['x-request-id'], b.headers['x-request-id']);
+    assert.ok(String(a.headers['x-request-id']) < String(b.headers['x-request-id']), 'a later request has a later id');
     await server.app.auditLog.flush();
     const forged = await server.database.db.selectFrom('audit_log').select('seq').where('request_id', '=', spoofed).execute();
     assert.deepEqual(forged, [], 'the audit log never files a request under a client-chosen id');
