@@ -1,5 +1,5 @@
-// The batched writer (src/audit/AuditLog.ts): records of one event-loop turn go to the sink in
-// one batch, in order; `recordAndStore` resolves only once its batch is committed and rejects
+// The batched writer (src/audit/AuditLog.ts): buffered records go to the sink in one batch, in
+// order, once their batch has lingered (or at the end of the turn when someone waits for it); `recordAndStore` resolves only once its batch is committed and rejects
 // when the write fails, while the records are kept and written with the next batch.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -51,8 +51,8 @@ const RETRY_AFTER_SECONDS = '5';
  * record commit together or not at all (a failed commit answers 503 `audit_unavailable`, and
  * nothing of the change remains); then it waits for the writer to move the record into the
  * chain before the response leaves. A handler that fails with a 5xx has its writes rolled
- * back. Reads stay buffered: a crash loses at most the records of the batch being written
- * (one event-loop turn).
+ * back. Reads stay buffered: a crash loses at most the records of the batch not yet written
+ * (up to AuditLog's linger, 5 ms).
  */
 export function auditStage(deps: AuditDeps) {
   const prefix = deps.addressPrefix ?? { v4: 32, v6: 128 };
