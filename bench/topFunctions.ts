@@ -15,13 +15,18 @@
  *
  * Given a directory, it reads the largest profile in it: node writes one per thread, and the
  * main thread's is the large one (tsx's module loader thread has its own, nearly idle).
+ *
+ * Servers run from esbuild bundles (bin/bundle.js): a frame in a bundle is mapped back to its
+ * source file and line through the map written beside the bundle, so src/ attribution works.
  */
 import fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -46,6 +51,27 @@ function ownerOf(url: string): string {
   return url;
 }
 
+/** Rewrites frames in a bundle to their source file and line (bundles without a map stay as they are). */
+function mapBundledFrames(nodes: ProfileNode[]): void {
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (url: string) => {
+    if (!maps.has(url)) {
+      const mapFile = `${fileURLToPath(url)}.map`;
+      maps.set(url, fs.existsSync(mapFile) ? new SourceMap(JSON.parse(fs.readFileSync(mapFile, 'utf8'))) : undefined);
+    }
+    return maps.get(url);
+  };
+  for (const { callFrame: frame } of nodes) {
+    if (!frame.url.startsWith('file:') || !frame.url.endsWith('.mjs')) continue;
+    const map = mapOf(frame.url);
+    const entry = map?.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as { originalSource?: string; originalLine?: number } | undefined;
+    if (!entry?.originalSource) continue;
+    const source = path.resolve(path.dirname(fileURLToPath(frame.url)), entry.originalSource);
+    frame.url = pathToFileURL(source).href;
+    frame.lineNumber = entry.originalLine ?? frame.lineNumber;
+  }
+}
+
 function largestProfile(target: string): string {
   if (!fs.statSync(target).isDirectory()) return target;
   const files = fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f));
@@ -60,6 +86,7 @@ function main(): void {
   const file = largestProfile(target);
   const count = Number(countArg ?? 15);
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  mapBundledFrames(profile.nodes);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfMicros = new Map<number, number>();
   const skip = Number(skipArg ?? 0);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -25,9 +26,25 @@ describe('bin/bundle.js (the bundle `gatehouse serve` runs from)', () => {
     const current = await bundleEntry(ENTRY);
     const stale = path.join(BUNDLE_DIR, 'test-cli-fixtures-bundledRoot.0000000000000000.mjs');
     fs.writeFileSync(stale, 'export {};\n');
+    fs.writeFileSync(`${stale}.map`, '{}');
     fs.rmSync(current); // so the next call writes again
     assert.equal(await bundleEntry(ENTRY), current);
     assert.equal(fs.existsSync(stale), false);
+    assert.equal(fs.existsSync(`${stale}.map`), false, 'its source map goes with it');
     assert.equal(fs.existsSync(current), true);
+    assert.equal(fs.existsSync(`${current}.map`), true);
+  });
+
+  it('writes a source map beside the bundle that leads a bundle frame back to its src/ file (bench/topFunctions.ts reads it)', async () => {
+    const file = await bundleEntry(ENTRY);
+    fs.rmSync(`${file}.map`);
+    assert.equal(await bundleEntry(ENTRY), file);
+    const map = new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')));
+    const code = fs.readFileSync(file, 'utf8').split('\n');
+    const line = code.findIndex((text) => text.includes('function projectRoot('));
+    assert.ok(line >= 0, 'projectRoot is in the bundle');
+    const entry = map.findEntry(line, code[line]!.indexOf('function')) as { originalSource?: string };
+    assert.equal(path.resolve(path.dirname(file), entry.originalSource ?? ''), path.join(projectRoot(), 'src', 'projectRoot.ts'));
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /sourceMappingURL/, 'the bundle names no map: its hash is its code\'s own');
   });
 });
