@@ -60,6 +60,9 @@ export async function withServer<T>(scenario: Scenario, settings: RunSettings, b
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `gatehouse-bench-${scenario.name}-`));
   tempDirs.add(dataDir);
   const children: BenchChild[] = [];
+  const profileDir = settings.cpuProfileDir && path.join(settings.cpuProfileDir, scenario.name);
+  // An earlier run's profile would be read instead of this one's (topFunctions picks the largest).
+  if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
   try {
     const server = new BenchChild({
       label: scenario.name,
@@ -77,7 +80,7 @@ export async function withServer<T>(scenario: Scenario, settings: RunSettings, b
           : {}),
       }),
       // One file per thread (the main thread's is the large one).
-      nodeArgs: settings.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.cpuProfileDir, scenario.name)] : [],
+      nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     children.push(server);
     const target = await server.waitFor('ready line', START_TIMEOUT_MS, (m) => (m as { benchReady?: BenchTarget }).benchReady);
