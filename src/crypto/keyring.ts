@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * What a key is for. One key per purpose, so a leak of one does not expose the others.
  * A purpose added later (`device-cookie`) is generated into an existing keyring file on the
- * next load (`addMissingPurposes`), so upgrading needs no manual step.
+ * next load (`withMissingPurposes`), so upgrading needs no manual step.
  */
 export const KEY_PURPOSES = ['audit-mac', 'capability-root', 'csrf', 'at-rest', 'totp', 'device-cookie'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
@@ -94,8 +94,7 @@ export class Keyring {
       }
     }
     assertPrivate(file);
-    addMissingPurposes(file, now);
-    return Keyring.fromJson(fs.readFileSync(file, 'utf8'), file);
+    return Keyring.fromJson(withMissingPurposes(file, now), file);
   }
 
   /** An in-memory keyring with fresh keys (tests, tools). */
@@ -127,25 +126,30 @@ function newKey(purpose: KeyPurpose, now: Date) {
 /**
  * Gives a keyring written before a purpose existed a current key for it (atomic replace,
  * 0600), leaving every existing key untouched. Run where the keyring is loaded from disk:
- * at start and by the `keys` commands.
+ * at start and by the `keys` commands. Returns the keyring's text as stored now: the file is
+ * read once, so what is loaded is what was checked and extended.
  */
-function addMissingPurposes(file: string, now: Date): void {
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyringFile;
-  if (data.version !== 1 || !Array.isArray(data.keys) || typeof data.current !== 'object' || data.current === null) return; // fromJson reports it
+function withMissingPurposes(file: string, now: Date): string {
+  const text = fs.readFileSync(file, 'utf8');
+  const data = JSON.parse(text) as KeyringFile;
+  if (data.version !== 1 || !Array.isArray(data.keys) || typeof data.current !== 'object' || data.current === null) return text; // fromJson reports it
   const missing = KEY_PURPOSES.filter((p) => !data.keys.some((k) => k.purpose === p));
-  if (!missing.length) return;
+  if (!missing.length) return text;
   for (const purpose of missing) {
     const k = newKey(purpose, now);
     data.keys.push(k);
     data.current[purpose] = k.id;
   }
-  writeAtomically(file, data);
+  return writeAtomically(file, data);
 }
 
-function writeAtomically(file: string, data: KeyringFile): void {
+/** Replaces the file (0600, temporary file then rename); returns the text written. */
+function writeAtomically(file: string, data: KeyringFile): string {
+  const text = JSON.stringify(data, null, 2);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(data, null, 2), { mode: 0o600, flag: 'wx' });
+  fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
   fs.renameSync(tmp, file);
+  return text;
 }
 
 function freshKeyringFile(now: Date): KeyringFile {
