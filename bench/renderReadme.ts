@@ -44,6 +44,16 @@ function memoryLine(run: RunResult): string {
   return `\nPeak RSS of a Gatehouse server: ${m.maxGatehouseRssMB.toFixed(0)} MB (${m.row}); issue 11's bound ≤ ${m.limitMB} MB: ${m.met ? 'met' : '**not met**'}.\n`;
 }
 
+/** What Gatehouse adds to a new TLS connection, next to what its one audited request costs without a handshake. */
+function tlsGapLine(run: RunResult): string {
+  const cpu = (name: string) => run.scenarios.find((s) => s.scenario === name)?.measured?.serverCpuMicrosPerRequest ?? null;
+  const bare = cpu('tls-bare-ecdsa');
+  const gatehouse = cpu('tls-gatehouse-ecdsa');
+  const request = cpu('gatehouse-healthz');
+  if (bare === null || gatehouse === null || request === null) return '';
+  return `\nTLS (ECDSA): Gatehouse spends ${(gatehouse - bare).toFixed(0)} µs more CPU per new connection than the bare server; its one audited \`GET /healthz\` costs ${request.toFixed(0)} µs over keep-alive (gatehouse-healthz). For 0.9 × bare, the request would have to cost at most ${(bare / 9).toFixed(0)} µs (a ninth of the bare connection).\n`;
+}
+
 export function renderReadme(run: RunResult, resultFiles: { json: string; svg: string }): string {
   const m = run.machine;
   // The under-attack client is paced on purpose: its server is not meant to be saturated.
@@ -110,7 +120,8 @@ Other benchmarks in this folder, run on their own and printing their numbers:
   handshake (TLS 1.3, no session offered back: no resumption), one request with
   \`Connection: close\`, read to the end; a "request" in those rows is one connection. The client's
   own handshake work (key exchange, signature check) is heavy too: when the load generator's
-  CPU is near 100%, compare CPU µs per connection.
+  CPU is near 100%, compare CPU µs per connection. \`gatehouse-healthz\` is that request alone,
+  over keep-alive: what Gatehouse adds to each connection besides the handshake.
 - **RSS**: the server's peak resident memory (\`VmHWM\`), start-up included (every server runs
   from a bundle, as \`npm start\` runs Gatehouse; under tsx each would hold ~40 MB more).
 - Each server gets a fresh data directory under the system temp dir, deleted afterwards.
@@ -135,7 +146,7 @@ ${floodRows(run)}
 | ratio | value | CPU per request (inverse) | issue 11 target | |
 |---|---|---|---|---|
 ${run.ratios.map(ratioRow).join('\n')}
-${memoryLine(run)}
+${memoryLine(run)}${tlsGapLine(run)}
 ${unsaturated.length > 0 ? `\nServer core not saturated (below ${UNSATURATED * 100}%) in ${unsaturated.map((s) => s.name).join(', ')}: the load generator, the kernel's
 loopback work or other processes set the pace, so req/s understates that server; compare CPU µs/req.\n` : ''}
 ![requests/s per scenario](results/${resultFiles.svg})

@@ -100,6 +100,10 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'a legitimate user reading a message with a bearer token (50 requests/s, 1 keep-alive connection, every request timed from when it was due), first alone (`under-attack/alone`), then (`under-attack/flooded`) while two other processes flood the server: a credential-stuffing login flood (`POST /v1/sessions`, wrong passwords for 1,000 user names, every request from another address in its own /24, so only the per-account throttle and the bounded password-hashing queue stand in its way) and a 429 flood (anonymous reads from one address, refused by its per-address limit). Default per-address (100/s) and per-range limits, global limit raised; server behind a trusted proxy (X-Forwarded-For)',
   },
   ...tls('ecdsa-p256', 'ECDSA P-256'),
+  {
+    name: 'gatehouse-healthz', item: '8c', server: 'gatehouseHandshake.ts', kind: 'throughput', env: { BENCH_CERT: 'ecdsa-p256' }, gatehouseEnv: LIMITS_HIGH,
+    description: 'the request of the TLS scenarios without the handshake: `GET /healthz` through the whole pipeline (audited) over keep-alive. Its CPU per request is what Gatehouse adds to each new connection over the bare server',
+  },
   ...tls('rsa-2048', 'RSA-2048'),
 ];
 
