@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { constantTimeEqual, hashSecret, newId, newSecret } from '../crypto/random.ts';
 import type { Scope } from '../pipeline/authn/principal.ts';
-import type { DatabaseSchema } from '../store/schema.ts';
+import type { ApiTokensTable, DatabaseSchema } from '../store/schema.ts';
 import { PreparedQuery } from '../store/PreparedQuery.ts';
+import type { TokenPosition } from './tokenCursor.ts';
 
 /** Prefix that lets secret scanners recognise a leaked Gatehouse token. */
 const TOKEN_PREFIX = 'ght_';
@@ -81,24 +82,24 @@ export class TokenService {
     };
   }
 
-  /** The user's tokens, newest first, at most `limit` of them (issue 6: every list is capped). */
-  async listForUser(userId: string, limit: number): Promise<ApiToken[]> {
-    const rows = await this.db
-      .selectFrom('api_tokens')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('created_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      userId: r.user_id,
-      name: r.name,
-      scopes: r.scopes.split(' ').filter(Boolean) as Scope[],
-      createdAt: Number(r.created_at),
-      expiresAt: Number(r.expires_at),
-      revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
-    }));
+  /**
+   * One page of the user's tokens, newest first: at most `limit`, after `after` when given.
+   * Keyset on (created_at desc, id desc): the id breaks ties between tokens made in the same
+   * millisecond, so the order is total and no token is skipped or repeated between pages.
+   * Spelled `a < x or (a = x and b < y)` rather than a row-value comparison, which not every
+   * dialect supports. `more` comes from one extra row, not a count (issue 6: every list is capped).
+   */
+  async listForUser(userId: string, page: { limit: number; after?: TokenPosition }): Promise<{ items: ApiToken[]; more: boolean }> {
+    let q = this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId);
+    const after = page.after;
+    if (after !== undefined) {
+      q = q.where((eb) => eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]));
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    return { items: rows.slice(0, page.limit).map(toApiToken), more: rows.length > page.limit };
   }
 
   /** Whether the token exists and belongs to the user (for the ownership rule). */
@@ -123,6 +124,19 @@ export class TokenService {
       .where('revoked_at', 'is', null)
       .execute();
   }
+}
+
+/** A stored token as the API shows it (no secret hash). */
+function toApiToken(r: Selectable<ApiTokensTable>): ApiToken {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    name: r.name,
+    scopes: r.scopes.split(' ').filter(Boolean) as Scope[],
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+  };
 }
 
 /** A token and its user, as the bearer lookup reads them. */

@@ -7,6 +7,7 @@ import { PROBLEM_RESPONSES } from '../errors/responses.ts';
 import { SESSION_COOKIE } from '../pipeline/authn/parseCredentials.ts';
 import { unauthenticated } from '../pipeline/authn/index.ts';
 import { loginThrottled } from '../pipeline/ratelimit/index.ts';
+import { nextPageLink } from '../server/keysetPage.ts';
 
 /** Credentials and a token name fit in far less than the server-wide 1 MiB (passkey assertions included); never more than the configured limit. */
 const PASSWORD_ROUTE_BODY_LIMIT = 32 * 1024;
@@ -22,6 +23,7 @@ import { asAssertion, type PasskeyService } from './passkeys/PasskeyService.ts';
 import * as S from './schemas.ts';
 import type { SessionService } from './SessionService.ts';
 import type { TokenService } from './TokenService.ts';
+import { decodeTokenCursor, encodeTokenCursor } from './tokenCursor.ts';
 import { DEFAULT_TOKEN_SCOPES, scopesWithinRole } from './tokenScopes.ts';
 
 export interface AccountRoutesDeps {
@@ -139,13 +141,24 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   r.get('/v1/tokens', {
-    schema: { tags: ['accounts'], summary: 'The caller’s tokens, never their secrets', querystring: S.ListTokensQuery, response: { 200: S.TokenList, ...PROBLEM_RESPONSES } },
+    schema: {
+      tags: ['accounts'],
+      summary: 'The caller’s tokens, never their secrets: newest first, a page at a time',
+      description: 'When more tokens follow, the response has a `Link` header (RFC 8288) naming the next page: '
+        + '`</v1/tokens?limit={limit}&cursor={cursor}>; rel="next"`; the last page has none. '
+        + 'The cursor is opaque and only a position: every page lists the caller’s own tokens.',
+      querystring: S.ListTokensQuery,
+      response: { 200: S.TokenList, ...PROBLEM_RESPONSES },
+    },
     config: { policy: authenticated() },
-  }, async (request) => {
+  }, async (request, reply) => {
     const p = request.principal as UserPrincipal;
-    const items = await deps.tokens.listForUser(p.userId, request.query.limit ?? 100);
+    const { limit = 100, cursor } = request.query;
+    const page = await deps.tokens.listForUser(p.userId, { limit, ...(cursor !== undefined ? { after: decodeTokenCursor(cursor) } : {}) });
+    const last = page.items.at(-1);
+    if (page.more && last) reply.header('link', nextPageLink('/v1/tokens', limit, encodeTokenCursor(last)));
     return {
-      items: items.map((t) => ({
+      items: page.items.map((t) => ({
         id: t.id, name: t.name, scopes: [...t.scopes], createdAt: new Date(t.createdAt).toISOString(),
         expiresAt: new Date(t.expiresAt).toISOString(), revoked: t.revokedAt !== null,
       })),

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { SCOPES } from '../pipeline/authn/principal.ts';
 import { USERNAME_PATTERN } from './AccountService.ts';
 import { PASSWORD_MAX_LENGTH } from './passwordPolicy.ts';
+import { TOKEN_CURSOR_MAX_LENGTH } from './tokenCursor.ts';
 
 const Username = Type.String({ pattern: USERNAME_PATTERN, minLength: 3, maxLength: 32, description: 'Lowercase letters, digits, _ or -' });
 // Length and strength are checked by the password policy, which names the rule that failed.
@@ -52,8 +53,14 @@ export const TokenRequest = Type.Object(
   },
   { additionalProperties: false },
 );
-/** Like the other unpaged lists (spaces, contacts, capabilities): at most `limit` tokens, newest first. */
-export const ListTokensQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
+/** At most `limit` tokens, newest first; further pages through `cursor` (the route's `Link: rel="next"`). */
+export const ListTokensQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: TOKEN_CURSOR_MAX_LENGTH, description: 'From the previous page\'s Link rel="next"' })),
+  },
+  { additionalProperties: false },
+);
 export const TokenInfo = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -27,6 +27,34 @@ const SAFE = new Set(['GET', 'HEAD']);
 
 /** Calls the API; returns the parsed JSON body (undefined for 204), or throws an ApiError. */
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await send(method, path, body)).json as T;
+}
+
+/** Pages fetched at most by apiAllPages: a bound on one screen's requests, whatever the server answers. */
+const MAX_PAGES = 20;
+
+/**
+ * Every item of a list the API pages with `Link: <…>; rel="next"` (RFC 8288), the body of each
+ * page being a bare array. Follows only same-origin paths, at most MAX_PAGES of them.
+ */
+export async function apiAllPages<T>(path: string): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | undefined = path;
+  for (let page = 0; next !== undefined && page < MAX_PAGES; page++) {
+    const { json, res } = await send('GET', next);
+    items.push(...(json as T[]));
+    next = nextPage(res.headers.get('link'));
+  }
+  return items;
+}
+
+/** The rel="next" target of a Link header, if it is a path on this origin. */
+function nextPage(link: string | null): string | undefined {
+  const target = link && /<([^>]*)>\s*;\s*rel="next"/.exec(link)?.[1];
+  return target && target.startsWith('/') && !target.startsWith('//') ? target : undefined;
+}
+
+async function send(method: string, path: string, body?: unknown): Promise<{ json: unknown; res: Response }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (capability) headers.authorization = `Capability ${capability}`;
@@ -38,7 +66,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   const text = await res.text();
   const json = text ? safeJson(text) : undefined;
   if (!res.ok) throw toApiError(res, json);
-  return json as T;
+  return { json, res };
 }
 
 function safeJson(text: string): unknown {

@@ -73,17 +73,23 @@ export class SpaceRepository {
     return row?.role as Role | undefined;
   }
 
-  /** The space's members in username order, at most `limit` of them (issue 6: every list is capped). */
-  async members(spaceId: string, limit: number): Promise<Member[]> {
-    const rows = await this.db
+  /**
+   * One page of the space's members in username order: at most `limit`, after `afterUsername`
+   * when given (keyset: usernames are unique, so the order is total). `more` says whether
+   * another page follows, from one extra row rather than a count (issue 6: every list is capped).
+   */
+  async members(spaceId: string, page: { limit: number; afterUsername?: string }): Promise<{ items: Member[]; more: boolean }> {
+    let q = this.db
       .selectFrom('space_members')
       .innerJoin('users', 'users.id', 'space_members.user_id')
       .select(['users.id', 'users.username', 'space_members.role'])
-      .where('space_members.space_id', '=', spaceId)
-      .orderBy('users.username')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ userId: r.id, username: r.username, role: r.role as Role }));
+      .where('space_members.space_id', '=', spaceId);
+    if (page.afterUsername !== undefined) q = q.where('users.username', '>', page.afterUsername);
+    const rows = await q.orderBy('users.username').limit(page.limit + 1).execute();
+    return {
+      items: rows.slice(0, page.limit).map((r) => ({ userId: r.id, username: r.username, role: r.role as Role })),
+      more: rows.length > page.limit,
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { MEMBER_CURSOR_MAX_LENGTH } from './memberCursor.ts';
 import { ROLES } from './policy.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -16,8 +17,14 @@ export const SpaceList = Type.Object({ items: Type.Array(SpaceListItem) });
 export const ListSpacesQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
 
 export const MemberList = Type.Array(Type.Object({ username: Type.String(), role: Role }));
-/** Like the other unpaged lists (spaces, contacts, capabilities): at most `limit` members, in username order. */
-export const ListMembersQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false });
+/** At most `limit` members, in username order; further pages through `cursor` (the route's `Link: rel="next"`). */
+export const ListMembersQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: MEMBER_CURSOR_MAX_LENGTH, description: 'From the previous page\'s Link rel="next"' })),
+  },
+  { additionalProperties: false },
+);
 export const SetRoleBody = Type.Object({ role: Role }, { additionalProperties: false });
 export const MemberInfo = Type.Object({ username: Type.String(), role: Role });
 

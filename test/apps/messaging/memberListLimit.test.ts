@@ -1,6 +1,6 @@
 // Issue 6, resource bounds: every list has a `limit` cap, so one request cannot make the
 // server read and serialise an unbounded table. GET /v1/spaces/{id}/members: 100 by default,
-// at most 500 (like the other unpaged lists); anything else is a 400 naming the field.
+// at most 500; anything else is a 400 naming the field. Further pages: memberPages.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call, userWithToken } from '../../helpers/api.ts';

@@ -1,4 +1,4 @@
-import { api } from '../api.ts';
+import { api, apiAllPages } from '../api.ts';
 import { field, form, h, replace, when } from '../dom.ts';
 import { button, panel, run } from '../ui.ts';
 
@@ -9,7 +9,7 @@ const roleSelect = (name: string, current?: string) =>
 
 /** Members and their roles; moderators and owners may change them (the server decides which). */
 export async function renderMembers(spaceId: string, canManage: boolean, refresh: () => Promise<void>): Promise<HTMLElement> {
-  const members = await api<{ username: string; role: string }[]>('GET', `/v1/spaces/${spaceId}/members`);
+  const members = await apiAllPages<{ username: string; role: string }>(`/v1/spaces/${spaceId}/members?limit=500`);
   const base = `/v1/spaces/${spaceId}/members/`;
   return panel('Members',
     h('ul', { class: 'list', id: 'members' }, ...members.map((m) => {

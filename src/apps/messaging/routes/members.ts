@@ -3,7 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { PROBLEM_RESPONSES } from '../../../errors/responses.ts';
 import { authenticated } from '../../../pipeline/authz/policy.ts';
+import { nextPageLink } from '../../../server/keysetPage.ts';
 import type { MessagingDeps } from '../index.ts';
+import { decodeMemberCursor, encodeMemberCursor } from '../memberCursor.ts';
 import * as S from '../schemas.ts';
 
 /** Members of a space and their roles. */
@@ -12,11 +14,25 @@ export function registerMemberRoutes(app: FastifyInstance, deps: MessagingDeps):
   const { spaceRole, assignRole, removeMember } = deps.rules;
 
   r.get('/v1/spaces/:spaceId/members', {
-    schema: { tags: ['members'], summary: 'Members and their roles', params: S.SpaceParams, querystring: S.ListMembersQuery, response: { 200: S.MemberList, ...PROBLEM_RESPONSES } },
+    schema: {
+      tags: ['members'],
+      summary: 'Members and their roles, in username order, a page at a time',
+      description: 'The body is the page, a bare array. When more members follow, the response has a `Link` header (RFC 8288) '
+        + 'naming the next page: `</v1/spaces/{spaceId}/members?limit={limit}&cursor={cursor}>; rel="next"`; the last page has none. '
+        + 'The cursor is opaque and only a position: every page checks access again.',
+      params: S.SpaceParams,
+      querystring: S.ListMembersQuery,
+      response: { 200: S.MemberList, ...PROBLEM_RESPONSES },
+    },
     config: { policy: authenticated({ rules: [spaceRole('reader')] }) },
-  }, async (request) => {
-    const members = await deps.spaces.members(request.params.spaceId, request.query.limit ?? 100);
-    return members.map((m) => ({ username: m.username, role: m.role }));
+  }, async (request, reply) => {
+    const { limit = 100, cursor } = request.query;
+    const page = await deps.spaces.members(request.params.spaceId, { limit, ...(cursor !== undefined ? { afterUsername: decodeMemberCursor(cursor) } : {}) });
+    const last = page.items.at(-1);
+    if (page.more && last) {
+      reply.header('link', nextPageLink(`/v1/spaces/${encodeURIComponent(request.params.spaceId)}/members`, limit, encodeMemberCursor(last.username)));
+    }
+    return page.items.map((m) => ({ username: m.username, role: m.role }));
   });
 
   r.put('/v1/spaces/:spaceId/members/:username', {
