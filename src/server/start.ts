@@ -51,7 +51,7 @@ export async function startServer(config: Readonly<Config>): Promise<RunningServ
   prepareDataDir(config.dataDir);
   const keyring = Keyring.loadOrCreate(config.keyringFile);
   const tls = await loadTlsMaterial({ dataDir: config.dataDir, certFile: config.tlsCertFile, keyFile: config.tlsKeyFile });
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, { backgroundCheckpoints: true });
   // buildApp opens this instance's one Redis connection (sharedStores.ts) and closes it on close.
   const app = await buildApp({ config, database, keyring, tls });
   const log = app.fastify.log;

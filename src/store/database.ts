@@ -10,6 +10,7 @@ import { mfaMigration } from './migrations/004_mfa.ts';
 import { auditChainMigration } from './migrations/002_audit_chain.ts';
 import { auditOutboxMigration } from './migrations/005_audit_outbox.ts';
 import { UnitOfWorkScope } from './unitOfWork.ts';
+import { SAFETY_VALVE_PAGES, startWalCheckpointer } from './walCheckpointer.ts';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -31,8 +32,17 @@ export interface Database {
  * migrate` as the owner role) the check needs only SELECT on Kysely's two migration tables,
  * so the least-privileged runtime role can open it too (README "Running several instances").
  */
-export async function openDatabase(url: string): Promise<Database> {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export interface OpenDatabaseOptions {
+  /**
+   * SQLite file databases: checkpoint the write-ahead log from a worker thread instead of
+   * inside the commits of the event loop (src/store/walCheckpointer.ts). For the server; a
+   * short-lived command has no use for the thread.
+   */
+  readonly backgroundCheckpoints?: boolean;
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options);
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   throw new Error(`GATEHOUSE_DATABASE_URL: unsupported database URL (expected sqlite:<file> or postgres://…)`);
 }
@@ -57,7 +67,7 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-async function openSqlite(file: string): Promise<Database> {
+async function openSqlite(file: string, options: OpenDatabaseOptions): Promise<Database> {
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
@@ -73,6 +83,10 @@ async function openSqlite(file: string): Promise<Database> {
   const dialect = unitOfWork.wrap(new SqliteDialect({ database: withStatementCache(sqlite) }), 'begin immediate');
   const db = new Kysely<DatabaseSchema>({ dialect });
   await migrate(db, 'sqlite');
+  const checkpointer = options.backgroundCheckpoints && file !== ':memory:'
+    ? startWalCheckpointer(file, { onError: (err) => process.emitWarning(`WAL checkpoint thread failed: ${String(err)}`) })
+    : undefined;
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_VALVE_PAGES}`);
   return {
     db,
     dialect: 'sqlite',
@@ -80,7 +94,10 @@ async function openSqlite(file: string): Promise<Database> {
     ping: async () => {
       sqlite.prepare('select 1').get();
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
