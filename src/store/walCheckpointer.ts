@@ -52,7 +52,12 @@ parentPort.on('message', (message) => {
 export function startWalCheckpointer(file: string, options: { intervalMs?: number; onError?: (err: unknown) => void } = {}): WalCheckpointer {
   // Resolved here, where the package is found (also from the esbuild bundle: better-sqlite3 is external).
   const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sqliteModule, intervalMs: options.intervalMs ?? 100 } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, sqliteModule, intervalMs: options.intervalMs ?? 100 },
+    // It allocates next to nothing: small heaps keep the thread's memory small (issue 11's RSS bound).
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
+  });
   worker.unref(); // never what keeps the process alive
   worker.on('error', (err) => options.onError?.(err));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
