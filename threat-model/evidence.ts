@@ -85,6 +85,7 @@ export const FLOOD: Evidence = {
     floodGate('flood gate: 429 before routing, through the HTTPS listener', 'a flood gets the normal path\'s 429 byte for byte from the gate, every rejection audited, another address served'),
     floodGate('flood gate: 429 before routing, through the HTTPS listener', 'once the wait passes the address is served again, by the normal path'),
     floodGate('flood gate: a refund makes it forget', 'an address refused while a refund of its charge was on its way is served once the refund lands'),
+    'test/pipeline/ratelimit/floodGateRedis.test.ts > flood gate with the rate limiter on Redis, two instances > each instance answers a flood the shared limit refused from its gate, byte for byte the normal 429, every rejection audited',
     'test/pipeline/ratelimit/refusalCache.test.ts > RefusalCache > over any sequence of requests, costs, refunds and times, a cached refusal is the store\'s own decision',
   ],
 };
