@@ -7,19 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeMemberCursor } from '../../src/apps/messaging/memberCursor.ts';
-import { basicAuth, call, passwordFor, userWithToken } from '../helpers/api.ts';
+import { basicAuth, call, passwordFor, userWithToken, nextLink } from '../helpers/api.ts';
 import { fakeClock, startTestServer, type TestServer } from '../helpers/testServer.ts';
 
 interface TokenItem { id: string; name: string; createdAt: string }
-
-/** The rel="next" target of a Link header, or undefined. */
-function nextLink(headers: Record<string, unknown>): string | undefined {
-  const link = headers.link;
-  if (link === undefined) return undefined;
-  const match = /^<([^>]+)>; rel="next"$/.exec(String(link));
-  assert.ok(match, `a Link header with one rel="next" target: ${String(link)}`);
-  return match[1];
-}
 
 const cursorOf = (link: string) => new URLSearchParams(link.split('?')[1]).get('cursor')!;
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import https from 'node:https';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -85,4 +86,13 @@ export async function adminWithToken(app: Target, accounts: { register(u: string
   });
   if (tok.status !== 201) throw new Error(`admin token: ${tok.status} ${tok.body}`);
   return { username, token: tok.json.token };
+}
+
+/** The rel="next" target of a Link header, or undefined. */
+export function nextLink(headers: Record<string, unknown>): string | undefined {
+  const link = headers.link;
+  if (link === undefined) return undefined;
+  const match = /^<([^>]+)>; rel="next"$/.exec(String(link));
+  assert.ok(match, `a Link header with one rel="next" target: ${String(link)}`);
+  return match[1];
 }

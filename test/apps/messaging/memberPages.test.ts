@@ -5,20 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeTokenCursor } from '../../../src/accounts/tokenCursor.ts';
-import { call, userWithToken } from '../../helpers/api.ts';
+import { call, userWithToken, nextLink } from '../../helpers/api.ts';
 import { startTestServer, type TestServer } from '../../helpers/testServer.ts';
 
 const EXTRA_MEMBERS = 249; // and the owner: 250
 const name = (i: number) => `p${String(i).padStart(3, '0')}`;
-
-/** The rel="next" target of a Link header, or undefined. */
-function nextLink(headers: Record<string, unknown>): string | undefined {
-  const link = headers.link;
-  if (link === undefined) return undefined;
-  const match = /^<([^>]+)>; rel="next"$/.exec(String(link));
-  assert.ok(match, `a Link header with one rel="next" target: ${String(link)}`);
-  return match[1];
-}
 
 describe('keyset pages: GET /v1/spaces/{spaceId}/members', () => {
   let server: TestServer;
